@@ -1,0 +1,49 @@
+package loadrunner
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Class names a kind of failed request. Every completed request is either ok
+// or counted in exactly one class.
+type Class string
+
+// The error classes slaspec counts.
+const (
+	ClassRefused   Class = "transport.refused" // connection refused
+	ClassReset     Class = "transport.reset"   // connection reset or closed mid-exchange
+	ClassTimeout   Class = "transport.timeout" // the per-request timeout expired
+	ClassDNS       Class = "transport.dns"     // the host name did not resolve
+	ClassTransport Class = "transport.other"   // any other transport failure
+	Class4xx       Class = "http.4xx"          // the server answered 4xx
+	Class5xx       Class = "http.5xx"          // the server answered 5xx
+	ClassCheck     Class = "check"             // a user check rejected the response
+	ClassContract  Class = "contract"          // the response broke the API contract
+)
+
+// Error is a failed request with its class. Targets return an *Error (or wrap
+// one) to choose the class; any other error is classified by Classify.
+type Error struct {
+	Class Class
+	Err   error
+}
+
+// Error returns the class and the underlying message.
+func (e *Error) Error() string { return fmt.Sprintf("%s: %v", e.Class, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ClassError returns err marked with class c.
+func ClassError(c Class, err error) error { return &Error{Class: c, Err: err} }
+
+// ClassOf returns the class of a request error: the class of an *Error in
+// err's chain, otherwise the transport class that Classify finds.
+func ClassOf(err error) Class {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Class
+	}
+	return Classify(err)
+}

@@ -1,0 +1,239 @@
+package loadrunner
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Histogram geometry shared by every histogram slaspec records, so that any
+// two of them merge without loss: nanosecond values from 1 ns to 1 hour at 3
+// significant digits (a relative error of at most 0.1%).
+const (
+	histLowest  = 1
+	histHighest = int64(time.Hour)
+	histDigits  = 3
+	// maxEncodedHistogram bounds the size of an encoded histogram accepted by
+	// UnmarshalJSON, so hostile input cannot make decoding allocate without bound.
+	maxEncodedHistogram = 4 << 20
+)
+
+// Named percentiles, as values from 0 to 100.
+const (
+	P50   = 50.0
+	P90   = 90.0
+	P95   = 95.0
+	P99   = 99.0
+	P999  = 99.9
+	P9999 = 99.99
+)
+
+// Histogram is a constant-memory distribution of durations backed by an
+// HdrHistogram (1 ns to 1 h, 3 significant digits). Values above one hour are
+// recorded as one hour and counted in Clamped. The zero value is not usable:
+// create one with NewHistogram. A Histogram is not safe for concurrent use.
+type Histogram struct {
+	h       *hdrhistogram.Histogram
+	clamped uint64
+}
+
+// NewHistogram returns an empty Histogram.
+func NewHistogram() *Histogram {
+	return &Histogram{h: hdrhistogram.New(histLowest, histHighest, histDigits)}
+}
+
+// Record adds one duration. Negative durations are recorded as zero. It does
+// not allocate.
+func (h *Histogram) Record(d time.Duration) {
+	v := int64(d)
+	if v < 0 {
+		v = 0
+	}
+	if v > histHighest {
+		v = histHighest
+		h.clamped++
+	}
+	_ = h.h.RecordValue(v) // cannot fail: v is inside the geometry
+}
+
+// Count returns the number of recorded values.
+func (h *Histogram) Count() uint64 { return uint64(h.h.TotalCount()) }
+
+// Clamped returns how many recorded values exceeded one hour and were
+// recorded as one hour.
+func (h *Histogram) Clamped() uint64 { return h.clamped }
+
+// Percentile returns the value at percentile p (0–100, e.g. 99.9), within
+// the histogram's precision. It returns 0 for an empty histogram.
+func (h *Histogram) Percentile(p float64) time.Duration {
+	if h.h.TotalCount() == 0 {
+		return 0
+	}
+	if p >= 100 {
+		return h.Max()
+	}
+	return time.Duration(h.h.ValueAtPercentile(p))
+}
+
+// Max returns the largest recorded value (within precision), 0 when empty.
+func (h *Histogram) Max() time.Duration {
+	if h.h.TotalCount() == 0 {
+		return 0
+	}
+	return time.Duration(h.h.Max())
+}
+
+// Min returns the smallest recorded value (within precision), 0 when empty.
+func (h *Histogram) Min() time.Duration {
+	if h.h.TotalCount() == 0 {
+		return 0
+	}
+	return time.Duration(h.h.Min())
+}
+
+// Mean returns the mean of the recorded values, 0 when empty.
+func (h *Histogram) Mean() time.Duration { return time.Duration(math.Round(h.h.Mean())) }
+
+// StdDev returns the standard deviation of the recorded values.
+func (h *Histogram) StdDev() time.Duration { return time.Duration(math.Round(h.h.StdDev())) }
+
+// Reset empties the histogram, keeping its memory.
+func (h *Histogram) Reset() {
+	h.h.Reset()
+	h.clamped = 0
+}
+
+// Merge adds every value of o into h. Both have the same geometry, so no
+// value can be dropped; a drop would be reported as an error.
+func (h *Histogram) Merge(o *Histogram) error {
+	if o == nil {
+		return nil
+	}
+	if dropped := h.h.Merge(o.h); dropped != 0 {
+		return fmt.Errorf("loadrunner: histogram merge dropped %d values", dropped)
+	}
+	h.clamped += o.clamped
+	return nil
+}
+
+// Clone returns an independent copy of h.
+func (h *Histogram) Clone() *Histogram {
+	return &Histogram{h: h.h.Clone(), clamped: h.clamped}
+}
+
+// Equal reports whether h and o hold the same counts.
+func (h *Histogram) Equal(o *Histogram) bool {
+	return h.clamped == o.clamped && h.h.Equals(o.h)
+}
+
+// Bucket is one populated step of a histogram's distribution: Count values
+// fell between From and To.
+type Bucket struct {
+	From, To time.Duration
+	Count    uint64
+}
+
+// Buckets returns the populated buckets in increasing order of value.
+func (h *Histogram) Buckets() []Bucket {
+	var out []Bucket
+	for _, b := range h.h.Distribution() {
+		if b.Count > 0 {
+			out = append(out, Bucket{From: time.Duration(b.From), To: time.Duration(b.To), Count: uint64(b.Count)})
+		}
+	}
+	return out
+}
+
+// Summary holds the usual figures of a distribution. It is what the JSON
+// result shows beside the encoded histogram (latency, service_time, send_lag).
+type Summary struct {
+	Count uint64        `json:"count"`
+	P50   time.Duration `json:"p50_ns"`
+	P90   time.Duration `json:"p90_ns"`
+	P99   time.Duration `json:"p99_ns"`
+	P999  time.Duration `json:"p999_ns"`
+	P9999 time.Duration `json:"p9999_ns"`
+	Max   time.Duration `json:"max_ns"`
+	Mean  time.Duration `json:"mean_ns"`
+}
+
+// Summary returns the usual figures of h.
+func (h *Histogram) Summary() Summary {
+	if h == nil {
+		return Summary{}
+	}
+	return Summary{
+		Count: h.Count(),
+		P50:   h.Percentile(P50),
+		P90:   h.Percentile(P90),
+		P99:   h.Percentile(P99),
+		P999:  h.Percentile(P999),
+		P9999: h.Percentile(P9999),
+		Max:   h.Max(),
+		Mean:  h.Mean(),
+	}
+}
+
+// Encode returns h in HdrHistogram's V2 compressed encoding (base64 text).
+func (h *Histogram) Encode() ([]byte, error) {
+	b, err := h.h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return nil, fmt.Errorf("loadrunner: encode histogram: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeHistogram decodes a histogram written by Encode. It rejects input
+// larger than 4 MiB and any geometry other than slaspec's, so that every
+// decoded histogram merges exactly with every recorded one.
+func DecodeHistogram(b []byte) (*Histogram, error) {
+	if len(b) > maxEncodedHistogram {
+		return nil, fmt.Errorf("loadrunner: decode histogram: %d bytes exceeds the %d byte limit", len(b), maxEncodedHistogram)
+	}
+	if err := checkEncodedGeometry(b); err != nil {
+		return nil, err
+	}
+	hh, err := hdrhistogram.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("loadrunner: decode histogram: %w", err)
+	}
+	if hh.LowestTrackableValue() != histLowest || hh.HighestTrackableValue() != histHighest || hh.SignificantFigures() != histDigits {
+		return nil, fmt.Errorf("loadrunner: decode histogram: geometry %d..%d/%d digits, want %d..%d/%d",
+			hh.LowestTrackableValue(), hh.HighestTrackableValue(), hh.SignificantFigures(), histLowest, histHighest, histDigits)
+	}
+	return &Histogram{h: hh}, nil
+}
+
+// histogramJSON is the wire form of a Histogram: the encoded counts and the
+// number of clamped values, which the HdrHistogram encoding does not carry.
+type histogramJSON struct {
+	HDR     string `json:"hdr"`
+	Clamped uint64 `json:"clamped,omitempty"`
+}
+
+// MarshalJSON encodes h losslessly.
+func (h *Histogram) MarshalJSON() ([]byte, error) {
+	b, err := h.Encode()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(histogramJSON{HDR: string(b), Clamped: h.clamped})
+}
+
+// UnmarshalJSON decodes a histogram written by MarshalJSON.
+func (h *Histogram) UnmarshalJSON(data []byte) error {
+	var w histogramJSON
+	if err := json.Unmarshal(data, &w); err != nil {
+		return fmt.Errorf("loadrunner: histogram: %w", err)
+	}
+	d, err := DecodeHistogram([]byte(w.HDR))
+	if err != nil {
+		return err
+	}
+	d.clamped = w.Clamped
+	*h = *d
+	return nil
+}

@@ -1,0 +1,49 @@
+package loadrunner
+
+import "time"
+
+// Option configures how a run is wired (as opposed to the Plan, which says
+// what load to apply).
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	gc       GCSource
+	progress func(Progress) error
+	interval time.Duration
+}
+
+// WithGCSource attaches a source of the service's GC figures; the result's GC
+// field holds its figures for the measured window.
+func WithGCSource(s GCSource) Option { return optionFunc(func(c *config) { c.gc = s }) }
+
+// WithProgress calls fn with live figures once per time-series interval, from
+// the run's own goroutine (fn must be quick). A non-nil error from fn aborts
+// the run: the result is marked partial and Aborted holds the error's text.
+func WithProgress(fn func(Progress) error) Option {
+	return optionFunc(func(c *config) { c.progress = fn })
+}
+
+// WithInterval sets the time-series interval (default one second).
+func WithInterval(d time.Duration) Option { return optionFunc(func(c *config) { c.interval = d }) }
+
+// Progress is a live view of a run.
+type Progress struct {
+	// Elapsed is the time since the schedule started (warm-up included);
+	// Warmup is true while the warm-up runs.
+	Elapsed time.Duration
+	Warmup  bool
+	// Counts in the measured window so far.
+	Planned, Sent, Requests, Errors, Dropped, Late uint64
+	// Total is the number of sends the whole measured window plans.
+	Total uint64
+	// AchievedRate is sends per second of the measured window so far.
+	AchievedRate float64
+	// P99 and Max are latency figures of the measured window so far.
+	P99, Max time.Duration
+	// InFlight is the number of requests outstanding now.
+	InFlight int
+}

@@ -1,0 +1,53 @@
+package loadrunner
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Target is what a run loads. Hit performs one request and returns nil for a
+// good response or an error, classified by ClassOf. seq is the hit's index in
+// the whole schedule (the same index on every shard), for choosing among
+// varied requests deterministically. tr, owned by the calling worker and
+// reset before each call, receives what the target can tell about the
+// request (status, HTTP phases); it must not be retained. Hit must return
+// promptly once ctx is done. Implementations must be safe for concurrent use.
+type Target interface {
+	Hit(ctx context.Context, seq uint64, tr *Trace) error
+}
+
+// Trace is what a target reports about one request.
+type Trace struct {
+	// Status is the HTTP status code, 0 when there was no response.
+	Status int
+	// Connect, TLS and TTFB are the HTTP phases; Connect and TLS are zero
+	// when a kept-alive connection was reused (ConnReused).
+	Connect, TLS, TTFB time.Duration
+	ConnReused         bool
+}
+
+// Func returns a Target that calls fn for every hit: any work at all (a gRPC
+// call, a database query). A non-nil error counts as a failure of the class
+// ClassOf gives it.
+func Func(fn func(ctx context.Context) error) Target { return funcTarget(fn) }
+
+type funcTarget func(ctx context.Context) error
+
+func (f funcTarget) Hit(ctx context.Context, _ uint64, _ *Trace) error { return f(ctx) }
+
+// Request is one HTTP request of an HTTP target. URL is absolute, or a path
+// (with query) resolved against the target's base URL. A Request is an
+// HTTPOption: passing several cycles through them by hit index.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// GET returns a GET request for url.
+func GET(url string) Request { return Request{Method: http.MethodGet, URL: url} }
+
+// HTTPOption configures an HTTP target.
+type HTTPOption interface{ applyHTTP(*httpConfig) }
