@@ -186,6 +186,13 @@ func (h *Histogram) Encode() ([]byte, error) {
 	return b, nil
 }
 
+// encodeString encodes h as text; encoding a histogram of slaspec's geometry
+// cannot fail.
+func encodeString(h *Histogram) string {
+	b, _ := h.Encode()
+	return string(b)
+}
+
 // DecodeHistogram decodes a histogram written by Encode. It rejects input
 // larger than 4 MiB and any geometry other than slaspec's, so that every
 // decoded histogram merges exactly with every recorded one.

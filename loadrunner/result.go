@@ -102,7 +102,7 @@ type Interval struct {
 	Max time.Duration `json:"max_ns"`
 	// HDR is the interval's latency histogram in HdrHistogram's compressed
 	// encoding, so windowed budgets and merges are exact. Decode with Histogram.
-	HDR []byte `json:"hdr,omitempty"`
+	HDR string `json:"hdr,omitempty"`
 }
 
 // Histogram decodes the interval's latency histogram.
@@ -110,7 +110,7 @@ func (iv Interval) Histogram() (*Histogram, error) {
 	if len(iv.HDR) == 0 {
 		return NewHistogram(), nil
 	}
-	return DecodeHistogram(iv.HDR)
+	return DecodeHistogram([]byte(iv.HDR))
 }
 
 // Generator describes the load generator's own health during a run.

@@ -2,42 +2,270 @@ package loadrunner
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Run applies plan to target and returns what it measured. The error is
-// non-nil only when the run could not start (an invalid plan or option);
-// a run stopped early by ctx or an abort returns its partial result.
+// non-nil only when the run could not start (an invalid plan, option or
+// target); a run stopped early by ctx or by a WithProgress abort returns its
+// partial result, marked Partial. Run is safe to call from several goroutines
+// with different targets.
 func Run(ctx context.Context, plan Plan, target Target, opts ...Option) (*Result, error) {
-	return nil, errors.New("loadrunner: run: not implemented yet") // replaced by the engine
+	if err := plan.Validate(); err != nil {
+		return nil, err
+	}
+	if target == nil {
+		return nil, fmt.Errorf("loadrunner: run: target is nil")
+	}
+	if v, ok := target.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	cfg := config{interval: time.Second}
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	if cfg.interval <= 0 {
+		return nil, fmt.Errorf("loadrunner: run: interval %s must be positive", cfg.interval)
+	}
+	plan = withDefaults(plan)
+	if p, ok := target.(interface{ prepare(Plan) }); ok {
+		p.prepare(plan)
+	}
+	r := newRunner(plan, target, cfg)
+	return r.run(ctx)
 }
 
-// Merge combines results of runs that loaded the same target (processes,
-// shards, machines) into one, exactly: the merged distributions are those one
-// run over all samples would have recorded.
-func Merge(results ...*Result) (*Result, error) {
-	return nil, errors.New("loadrunner: merge: not implemented yet") // replaced by the engine
+// withDefaults fills the zero fields of p that have defaults.
+func withDefaults(p Plan) Plan {
+	if p.Timeout == 0 {
+		p.Timeout = DefaultTimeout
+	}
+	if p.MaxInFlight == 0 {
+		p.MaxInFlight = DefaultMaxInFlight
+	}
+	if p.MaxLag == 0 {
+		p.MaxLag = p.Timeout
+	}
+	if p.LateAfter == 0 {
+		p.LateAfter = DefaultLateAfter
+	}
+	if p.Concurrency > 0 {
+		p.MaxInFlight = p.Concurrency
+	}
+	return p
 }
 
-// Classify returns the transport class of a request error that carries no
-// *Error: refused, reset, timeout, DNS or other.
-func Classify(err error) Class { return ClassTransport }
+// runner is the state of one run.
+type runner struct {
+	plan   Plan
+	target Target
+	cfg    config
+	sched  *schedule // nil for the closed model
+	recs   []*recorder
 
-type httpConfig struct{}
+	start       time.Time // the schedule's start (warm-up included)
+	windowStart time.Time // the measured window's start
+	windowLen   time.Duration
 
-// HTTPTarget sends HTTP requests; build it with HTTP.
-type HTTPTarget struct{ err error }
+	jobs     chan job
+	workers  sync.WaitGroup
+	spawned  int
+	inFlight atomic.Int64
+	peak     atomic.Int64
 
-// HTTP returns a Target that sends HTTP requests to baseURL. Requests given as
-// options are cycled through by hit index. A bad base URL or option is
-// reported by Validate, which Run calls before it starts, so HTTP can be
-// written inline in a call to Run.
-func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
-	return &HTTPTarget{err: errors.New("loadrunner: http: not implemented yet")} // replaced by the engine
+	planned, sent, dropped atomic.Uint64
+	abort                  atomic.Pointer[string]
 }
 
-// Validate reports a bad base URL or option.
-func (t *HTTPTarget) Validate() error { return t.err }
+// job is one planned send handed from the dispatcher to a worker.
+type job struct {
+	seq      uint64
+	intended time.Time
+	measured bool
+}
 
-// Hit sends one request.
-func (t *HTTPTarget) Hit(ctx context.Context, seq uint64, tr *Trace) error { return t.err }
+func newRunner(plan Plan, target Target, cfg config) *runner {
+	r := &runner{plan: plan, target: target, cfg: cfg, windowLen: plan.MeasuredDuration(), jobs: make(chan job)}
+	if plan.Concurrency == 0 {
+		r.sched = newSchedule(plan)
+	}
+	n := max(runtime.GOMAXPROCS(0), 1)
+	for range n {
+		r.recs = append(r.recs, newRecorder())
+	}
+	return r
+}
+
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	r.start = time.Now()
+	if !r.plan.StartAt.IsZero() {
+		r.start = r.plan.StartAt
+		if err := sleepUntil(ctx, r.start, nil); err != nil {
+			return r.result(time.Now(), fmt.Sprintf("cancelled before the start at %s: %v", r.start.Format(time.RFC3339Nano), err)), nil
+		}
+	}
+	r.windowStart = r.start.Add(r.plan.Warmup)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if r.sched == nil {
+			r.closedModel(runCtx)
+		} else {
+			r.dispatch(runCtx)
+		}
+		r.workers.Wait()
+	}()
+	m := newMonitor(r)
+	stopped := m.watch(ctx, done, cancel)
+	<-done
+	return m.finish(ctx, stopped), nil
+}
+
+// sleepUntil waits until t or until ctx is done, reusing timer when given.
+func sleepUntil(ctx context.Context, t time.Time, timer *time.Timer) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	if timer == nil {
+		timer = time.NewTimer(d)
+		defer timer.Stop()
+	} else {
+		timer.Reset(d)
+	}
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		timer.Stop()
+		return ctx.Err()
+	}
+}
+
+// dispatch walks the open-model schedule, handing each planned send to a
+// worker at its intended time. Sends already due go out back to back, so a
+// late dispatcher catches up without sleeping; a send that finds no free
+// worker waits for one (and goes out late, its latency still counted from its
+// intended time) unless it falls more than MaxLag behind: then it is dropped.
+func (r *runner) dispatch(ctx context.Context) {
+	defer close(r.jobs)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	seg := 0
+	for k := uint64(0); ; k++ {
+		seq, at, measured, ok := r.sched.hit(k, &seg)
+		if !ok {
+			return
+		}
+		j := job{seq: seq, intended: r.start.Add(at), measured: measured}
+		if sleepUntil(ctx, j.intended, timer) != nil {
+			return
+		}
+		if measured {
+			r.planned.Add(1)
+		}
+		if !r.hand(ctx, j, timer) {
+			return
+		}
+	}
+}
+
+// hand gives j to a worker, spawning one while fewer than MaxInFlight exist.
+// It returns false when ctx is done.
+func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
+	select {
+	case r.jobs <- j:
+		return true
+	default:
+	}
+	if r.spawned < r.plan.MaxInFlight {
+		r.spawned++
+		r.workers.Add(1)
+		go r.worker(ctx, r.spawned-1)
+	}
+	timer.Reset(time.Until(j.intended.Add(r.plan.MaxLag)))
+	defer timer.Stop()
+	select {
+	case r.jobs <- j:
+	case <-timer.C:
+		if j.measured {
+			r.dropped.Add(1)
+		}
+	case <-ctx.Done():
+		return false
+	}
+	return true
+}
+
+// worker sends the jobs it receives until the dispatcher closes the channel.
+func (r *runner) worker(ctx context.Context, id int) {
+	defer r.workers.Done()
+	rec := r.recs[id%len(r.recs)]
+	var tr Trace
+	var s sample
+	for j := range r.jobs {
+		r.send(ctx, rec, j, &tr, &s)
+	}
+}
+
+// send performs one request and records it when it belongs to the window.
+func (r *runner) send(ctx context.Context, rec *recorder, j job, tr *Trace, s *sample) {
+	n := r.inFlight.Add(1)
+	for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
+	}
+	sent := time.Now()
+	if j.measured {
+		r.sent.Add(1)
+	}
+	*tr = Trace{}
+	rctx, cancel := context.WithTimeout(ctx, r.plan.Timeout)
+	err := r.target.Hit(rctx, j.seq, tr)
+	cancel()
+	done := time.Now()
+	r.inFlight.Add(-1)
+	if !j.measured || (err != nil && ctx.Err() != nil) {
+		return // warm-up, or cut short by the run's own stop: not a completed request
+	}
+	if r.sched == nil {
+		j.intended = sent // closed model: no schedule, latency is the service time
+	}
+	*s = sample{latency: done.Sub(j.intended), service: done.Sub(sent), lag: sent.Sub(j.intended), err: err, tr: tr}
+	s.late = s.lag > r.plan.LateAfter
+	rec.record(s)
+}
+
+// closedModel runs Concurrency workers that each send one request after
+// another until the planned duration (after the warm-up) has passed.
+func (r *runner) closedModel(ctx context.Context) {
+	end := r.windowStart.Add(r.plan.Duration)
+	var seq atomic.Uint64
+	r.peak.Store(int64(r.plan.Concurrency))
+	for i := range r.plan.Concurrency {
+		r.workers.Add(1)
+		go func() {
+			defer r.workers.Done()
+			rec := r.recs[i%len(r.recs)]
+			var tr Trace
+			var s sample
+			for ctx.Err() == nil {
+				now := time.Now()
+				if !now.Before(end) {
+					return
+				}
+				j := job{seq: seq.Add(1) - 1, intended: now, measured: !now.Before(r.windowStart)}
+				if j.measured {
+					r.planned.Add(1)
+				}
+				r.send(ctx, rec, j, &tr, &s)
+			}
+		}()
+	}
+}

@@ -1,0 +1,121 @@
+package loadrunner
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// result merges the recorders into a Result whose window ends at end.
+func (r *runner) result(end time.Time, stopped string) *Result {
+	res := &Result{
+		Plan: r.plan, Started: r.windowStart, Ended: end,
+		Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
+		Errors:      Errors{ByClass: map[Class]uint64{}},
+		StatusCodes: map[int]uint64{},
+		Planned:     r.planned.Load(), Sent: r.sent.Load(), Dropped: r.dropped.Load(),
+		Generator: Generator{PeakInFlight: int(r.peak.Load()), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU()},
+	}
+	if s, ok := r.target.(fmt.Stringer); ok {
+		res.Target = s.String()
+	}
+	res.Duration = max(end.Sub(r.windowStart), 0)
+	if stopped != "" {
+		res.Partial, res.PartialReason = true, stopped
+		if a := r.abort.Load(); a != nil {
+			res.Aborted = *a
+		}
+	}
+	connect, tls, ttfb := NewHistogram(), NewHistogram(), NewHistogram()
+	for _, rec := range r.recs {
+		rec.mu.Lock()
+		mergeAll(res.Latency, rec.latency, res.ServiceTime, rec.service, res.SendLag, rec.lag,
+			connect, rec.connect, tls, rec.tls, ttfb, rec.ttfb)
+		res.Requests += rec.requests
+		res.Errors.Total += rec.errors
+		res.Late += rec.late
+		addCounts(res.Errors.ByClass, rec.byClass)
+		addCounts(res.StatusCodes, rec.status)
+		res.Errors.Examples = mergeExamples(res.Errors.Examples, rec.examples)
+		rec.mu.Unlock()
+	}
+	res.Connect, res.TLS, res.TTFB = nonEmpty(connect), nonEmpty(tls), nonEmpty(ttfb)
+	if r.sched != nil {
+		res.PlannedRate = r.sched.measuredRate()
+	}
+	if res.Duration > 0 {
+		res.AchievedRate = float64(res.Sent) / res.Duration.Seconds()
+		if r.sched == nil {
+			res.PlannedRate = res.AchievedRate
+		}
+	}
+	return res
+}
+
+// mergeAll merges pairs of histograms: dst, src, dst, src, ...
+func mergeAll(pairs ...*Histogram) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		_ = pairs[i].Merge(pairs[i+1]) // same geometry: cannot drop
+	}
+}
+
+func addCounts[K comparable](dst, src map[K]uint64) {
+	for k, n := range src {
+		dst[k] += n
+	}
+}
+
+// mergeExamples adds src's examples into dst, keeping at most MaxExamples
+// distinct messages per class.
+func mergeExamples(dst, src map[Class][]string) map[Class][]string {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = map[Class][]string{}
+	}
+	for c, msgs := range src {
+		for _, m := range msgs {
+			dst[c] = addExample(dst[c], m)
+		}
+	}
+	return dst
+}
+
+func nonEmpty(h *Histogram) *Histogram {
+	if h.Count() == 0 {
+		return nil
+	}
+	return h
+}
+
+// SaturationLag is the send-lag p99, as a multiple of Plan.LateAfter, past
+// which a run is flagged generator-saturated (20 × 1 ms = 20 ms by default).
+const SaturationLag = 20
+
+// saturation flags res as generator-saturated, with the reasons, when the
+// generator did not deliver its schedule: sends dropped, sends far behind
+// their intended time, or the generator process out of CPU.
+func saturation(res *Result, plan Plan) {
+	var why []string
+	if res.Dropped > 0 {
+		why = append(why, fmt.Sprintf("%d planned sends dropped: they could not go out within max_lag %s of their intended time", res.Dropped, plan.MaxLag))
+	}
+	if lag, bound := res.SendLag.Percentile(P99), SaturationLag*plan.LateAfter; plan.Concurrency == 0 && lag > bound {
+		reason := fmt.Sprintf("send lag p99 %s exceeds %s", lag, bound)
+		if res.Generator.PeakInFlight >= plan.MaxInFlight {
+			reason += fmt.Sprintf(" with all %d in-flight slots busy (raise max_inflight, or the target is too slow for the rate)", plan.MaxInFlight)
+		}
+		why = append(why, reason)
+	}
+	if cpu, window := res.Generator.CPU, res.Duration; window > 0 && cpu > 0 {
+		share := cpu.Seconds() / (window.Seconds() * float64(res.Generator.GOMAXPROCS))
+		if share > 0.95 {
+			why = append(why, fmt.Sprintf("process CPU at %.0f%% of GOMAXPROCS=%d", share*100, res.Generator.GOMAXPROCS))
+		}
+	}
+	if len(why) > 0 {
+		res.GeneratorSaturated = true
+		res.Saturation = why
+	}
+}

@@ -1,0 +1,309 @@
+package loadrunner
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultMaxBody is the default bound on the response body an HTTP target
+// reads; a larger body fails the request (class transport.other).
+const DefaultMaxBody = 1 << 20
+
+// httpConfig is what HTTPOptions set.
+type httpConfig struct {
+	client   *http.Client
+	header   http.Header
+	requests []Request
+	makeReq  func(seq uint64) Request
+	check    func(resp *http.Response, body []byte) error
+	maxBody  int64
+}
+
+type httpOptionFunc func(*httpConfig)
+
+func (f httpOptionFunc) applyHTTP(c *httpConfig) { f(c) }
+
+func (r Request) applyHTTP(c *httpConfig) { c.requests = append(c.requests, r) }
+
+// POST returns a POST request for url with a body of the given content type.
+func POST(url, contentType string, body []byte) Request {
+	return Request{Method: http.MethodPost, URL: url, Header: http.Header{"Content-Type": {contentType}}, Body: body}
+}
+
+// WithHeader adds a header to every request of the target.
+func WithHeader(key, value string) HTTPOption {
+	return httpOptionFunc(func(c *httpConfig) { c.header.Add(key, value) })
+}
+
+// WithClient makes the target send with client instead of its own client
+// tuned for load. The client's transport should keep connections alive and
+// allow at least MaxInFlight idle connections per host.
+func WithClient(client *http.Client) HTTPOption {
+	return httpOptionFunc(func(c *httpConfig) { c.client = client })
+}
+
+// WithCheck checks every response that arrived (any status): a non-nil error
+// fails the request with class check, or with the class the error carries
+// (see ClassError). body holds the response body, read up to the body bound;
+// neither may be retained after check returns. check must be safe for
+// concurrent use.
+func WithCheck(check func(resp *http.Response, body []byte) error) HTTPOption {
+	return httpOptionFunc(func(c *httpConfig) { c.check = check })
+}
+
+// WithMaxBody bounds the response body read (default DefaultMaxBody).
+func WithMaxBody(n int64) HTTPOption { return httpOptionFunc(func(c *httpConfig) { c.maxBody = n }) }
+
+// WithRequestFunc makes the target send fn(seq) for hit seq, for requests that
+// vary beyond a fixed list. fn must be safe for concurrent use.
+func WithRequestFunc(fn func(seq uint64) Request) HTTPOption {
+	return httpOptionFunc(func(c *httpConfig) { c.makeReq = fn })
+}
+
+// HTTPTarget sends HTTP requests; build it with HTTP.
+type HTTPTarget struct {
+	base    *url.URL
+	cfg     httpConfig
+	pool    []preparedRequest
+	err     error
+	once    sync.Once
+	bufs    sync.Pool
+	ownHTTP bool
+}
+
+// preparedRequest is a Request resolved against the base URL once.
+type preparedRequest struct {
+	method string
+	url    *url.URL
+	header http.Header
+	body   []byte
+}
+
+// HTTP returns a Target that sends HTTP requests to baseURL. Requests given as
+// options are cycled through by hit index; with none, it sends GET baseURL.
+// A bad base URL or option is reported by Validate, which Run calls before it
+// starts, so HTTP can be written inline in a call to Run.
+func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
+	t := &HTTPTarget{cfg: httpConfig{header: http.Header{}, maxBody: DefaultMaxBody}}
+	for _, o := range opts {
+		o.applyHTTP(&t.cfg)
+	}
+	t.base, t.err = url.Parse(baseURL)
+	switch {
+	case t.err != nil:
+		t.err = fmt.Errorf("loadrunner: http: base url: %w", t.err)
+	case t.base.Scheme != "http" && t.base.Scheme != "https":
+		t.err = fmt.Errorf("loadrunner: http: base url %q: scheme must be http or https", redactURL(t.base))
+	case t.base.Host == "":
+		t.err = fmt.Errorf("loadrunner: http: base url %q has no host", redactURL(t.base))
+	case t.cfg.maxBody <= 0:
+		t.err = fmt.Errorf("loadrunner: http: max body %d must be positive", t.cfg.maxBody)
+	}
+	if t.err != nil {
+		return t
+	}
+	if len(t.cfg.requests) == 0 && t.cfg.makeReq == nil {
+		t.cfg.requests = []Request{GET("")}
+	}
+	for i, r := range t.cfg.requests {
+		p, err := t.prepare1(r)
+		if err != nil {
+			t.err = fmt.Errorf("loadrunner: http: request %d: %w", i, err)
+			return t
+		}
+		t.pool = append(t.pool, p)
+	}
+	if t.cfg.client == nil {
+		t.ownHTTP = true
+		t.cfg.client = newLoadClient(DefaultMaxInFlight, t.base.Host)
+	}
+	return t
+}
+
+// prepare1 resolves r against the base URL and merges the target's headers.
+func (t *HTTPTarget) prepare1(r Request) (preparedRequest, error) {
+	ref, err := url.Parse(r.URL)
+	if err != nil {
+		return preparedRequest{}, fmt.Errorf("url %q: %w", r.URL, err)
+	}
+	u := ref
+	if !ref.IsAbs() {
+		u = t.base.JoinPath(ref.EscapedPath())
+		if !strings.HasPrefix(u.Path, "/") {
+			u.Path, u.RawPath = "/"+u.Path, ""
+		}
+		u.RawQuery = ref.RawQuery
+		if ref.RawQuery == "" {
+			u.RawQuery = t.base.RawQuery
+		}
+	}
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	h := t.cfg.header.Clone()
+	for k, vs := range r.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	return preparedRequest{method: method, url: u, header: h, body: r.Body}, nil
+}
+
+// build makes the http.Request for one send. The URL and header are shared,
+// read-only, by every send of the same prepared request.
+func (p preparedRequest) build(ctx context.Context) *http.Request {
+	req := &http.Request{
+		Method: p.method, URL: p.url, Host: p.url.Host, Header: p.header,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	}
+	if len(p.body) > 0 {
+		body := p.body
+		req.ContentLength = int64(len(body))
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return req.WithContext(ctx)
+}
+
+// Validate reports a bad base URL or option.
+func (t *HTTPTarget) Validate() error { return t.err }
+
+// prepare sizes the target's own transport for the plan's in-flight bound.
+func (t *HTTPTarget) prepare(p Plan) {
+	if t.ownHTTP && p.MaxInFlight > DefaultMaxInFlight {
+		t.cfg.client = newLoadClient(p.MaxInFlight, t.base.Host)
+	}
+}
+
+// String describes the target with secrets redacted.
+func (t *HTTPTarget) String() string {
+	if t.base == nil {
+		return "http"
+	}
+	if len(t.pool) == 1 {
+		return t.pool[0].method + " " + redactURL(t.pool[0].url)
+	}
+	if len(t.pool) > 1 {
+		return fmt.Sprintf("%d requests to %s", len(t.pool), redactURL(t.base))
+	}
+	return "requests to " + redactURL(t.base)
+}
+
+// newLoadClient returns a client tuned for load: keep-alive with enough idle
+// connections for every in-flight request, no compression, no cookie jar,
+// and redirects followed only within host.
+func newLoadClient(maxInFlight int, host string) *http.Client {
+	tr := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          maxInFlight,
+		MaxIdleConnsPerHost:   maxInFlight,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	return &http.Client{Transport: tr, CheckRedirect: sameHostRedirects(host)}
+}
+
+// sameHostRedirects follows at most 10 redirects, and none to another host.
+func sameHostRedirects(host string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if req.URL.Host != host {
+			return fmt.Errorf("redirect to another host %q refused", req.URL.Host)
+		}
+		return nil
+	}
+}
+
+// Hit sends one request, reads its body up to the bound, and checks it.
+func (t *HTTPTarget) Hit(ctx context.Context, seq uint64, tr *Trace) error {
+	if t.err != nil {
+		return t.err
+	}
+	p, err := t.request(seq)
+	if err != nil {
+		return ClassError(ClassCheck, err)
+	}
+	resp, err := t.cfg.client.Do(p.build(httptrace.WithClientTrace(ctx, phaseTrace(tr))))
+	if err != nil {
+		return err
+	}
+	return t.response(resp, tr)
+}
+
+// request returns the prepared request for hit seq.
+func (t *HTTPTarget) request(seq uint64) (preparedRequest, error) {
+	if t.cfg.makeReq == nil {
+		return t.pool[seq%uint64(len(t.pool))], nil
+	}
+	return t.prepare1(t.cfg.makeReq(seq))
+}
+
+// response reads and checks one response.
+func (t *HTTPTarget) response(resp *http.Response, tr *Trace) error {
+	defer resp.Body.Close()
+	tr.Status = resp.StatusCode
+	bufp, _ := t.bufs.Get().(*[]byte)
+	if bufp == nil {
+		b := make([]byte, 0, 4096)
+		bufp = &b
+	}
+	defer t.bufs.Put(bufp)
+	buf := bytes.NewBuffer((*bufp)[:0])
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, t.cfg.maxBody+1))
+	*bufp = buf.Bytes()[:0]
+	if err != nil {
+		return err
+	}
+	if n > t.cfg.maxBody {
+		return ClassError(ClassTransport, fmt.Errorf("response body exceeds the %d byte bound", t.cfg.maxBody))
+	}
+	if t.cfg.check != nil {
+		if err := t.cfg.check(resp, buf.Bytes()); err != nil {
+			var ce *Error
+			if errors.As(err, &ce) {
+				return err
+			}
+			return ClassError(ClassCheck, err)
+		}
+	}
+	switch {
+	case resp.StatusCode >= 500:
+		return ClassError(Class5xx, fmt.Errorf("%s %s: status %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode))
+	case resp.StatusCode >= 400:
+		return ClassError(Class4xx, fmt.Errorf("%s %s: status %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode))
+	}
+	return nil
+}
+
+// phaseTrace records the request's connect, TLS and time-to-first-byte phases.
+func phaseTrace(tr *Trace) *httptrace.ClientTrace {
+	var start, connStart, tlsStart time.Time
+	start = time.Now()
+	return &httptrace.ClientTrace{
+		GotConn:              func(i httptrace.GotConnInfo) { tr.ConnReused = i.Reused },
+		ConnectStart:         func(string, string) { connStart = time.Now() },
+		ConnectDone:          func(string, string, error) { tr.Connect = time.Since(connStart) },
+		TLSHandshakeStart:    func() { tlsStart = time.Now() },
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { tr.TLS = time.Since(tlsStart) },
+		GotFirstResponseByte: func() { tr.TTFB = time.Since(start) },
+	}
+}
+
+// redactURL renders u without its password.
+func redactURL(u *url.URL) string { return u.Redacted() }

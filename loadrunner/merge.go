@@ -1,0 +1,232 @@
+package loadrunner
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Merge combines results of runs that applied parts of one load at the same
+// time — ginkgo processes, shards, machines — into one, exactly: counts add,
+// every distribution is the one a single run over all samples would have
+// recorded, planned and achieved rates add, the window spans all parts, and
+// time-series intervals are aligned by wall clock. Results of shards of one
+// plan merge into that plan, unsharded. Merge does not modify its arguments.
+func Merge(results ...*Result) (*Result, error) {
+	if len(results) == 0 {
+		return nil, errors.New("loadrunner: merge: no results")
+	}
+	for i, r := range results {
+		if r == nil {
+			return nil, fmt.Errorf("loadrunner: merge: result %d is nil", i)
+		}
+	}
+	out := cloneShell(results[0])
+	for i, r := range results[1:] {
+		if err := mergeInto(out, r); err != nil {
+			return nil, fmt.Errorf("loadrunner: merge: result %d: %w", i+1, err)
+		}
+	}
+	series, err := mergeSeries(results)
+	if err != nil {
+		return nil, fmt.Errorf("loadrunner: merge: %w", err)
+	}
+	out.Timeseries = series
+	out.Merged = 0
+	for _, r := range results {
+		out.Merged += max(r.Merged, 1)
+	}
+	if out.Plan.Shard.Count > 1 {
+		out.Plan.Shard = Shard{}
+	}
+	return out, nil
+}
+
+// cloneShell copies r deeply enough that merging into the copy leaves r alone.
+func cloneShell(r *Result) *Result {
+	out := *r
+	out.Errors = Errors{Total: r.Errors.Total, ByClass: map[Class]uint64{}}
+	addCounts(out.Errors.ByClass, r.Errors.ByClass)
+	out.Errors.Examples = mergeExamples(nil, r.Errors.Examples)
+	out.StatusCodes = map[int]uint64{}
+	addCounts(out.StatusCodes, r.StatusCodes)
+	out.Saturation = append([]string(nil), r.Saturation...)
+	for _, h := range out.histograms() {
+		if *h != nil {
+			*h = (*h).Clone()
+		}
+	}
+	if r.GC != nil {
+		gc := *r.GC
+		out.GC = &gc
+	}
+	return &out
+}
+
+// mergeInto adds r into out.
+func mergeInto(out, r *Result) error {
+	if err := compatible(out.Plan, r.Plan); err != nil {
+		return err
+	}
+	src := r.histograms()
+	for name, dst := range out.histograms() {
+		h := *src[name]
+		if h == nil {
+			continue
+		}
+		if *dst == nil {
+			*dst = NewHistogram()
+		}
+		if err := (*dst).Merge(h); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	out.Started, out.Ended = earliest(out.Started, r.Started), latest(out.Ended, r.Ended)
+	out.Duration = max(out.Duration, r.Duration)
+	out.PlannedRate += r.PlannedRate
+	out.AchievedRate += r.AchievedRate
+	out.Planned += r.Planned
+	out.Sent += r.Sent
+	out.Requests += r.Requests
+	out.Dropped += r.Dropped
+	out.Late += r.Late
+	out.Partial = out.Partial || r.Partial
+	out.PartialReason = joinReason(out.PartialReason, r.PartialReason)
+	out.Aborted = joinReason(out.Aborted, r.Aborted)
+	out.GeneratorSaturated = out.GeneratorSaturated || r.GeneratorSaturated
+	out.Saturation = append(out.Saturation, r.Saturation...)
+	out.Errors.Total += r.Errors.Total
+	addCounts(out.Errors.ByClass, r.Errors.ByClass)
+	out.Errors.Examples = mergeExamples(out.Errors.Examples, r.Errors.Examples)
+	addCounts(out.StatusCodes, r.StatusCodes)
+	g := &out.Generator
+	g.CPU += r.Generator.CPU
+	g.GCCycles += r.Generator.GCCycles
+	g.GCPauseTotal += r.Generator.GCPauseTotal
+	g.GCPauseMax = max(g.GCPauseMax, r.Generator.GCPauseMax)
+	g.PeakInFlight += r.Generator.PeakInFlight
+	mergeGC(out, r)
+	return nil
+}
+
+// compatible reports why two plans cannot be parts of one load.
+func compatible(a, b Plan) error {
+	a.Shard, b.Shard = Shard{}, Shard{}
+	a.StartAt, b.StartAt = time.Time{}, time.Time{}
+	if a.Rate != b.Rate || a.Duration != b.Duration || a.Concurrency != b.Concurrency || len(a.Stages) != len(b.Stages) {
+		return fmt.Errorf("plans differ: rate %g/%g, duration %s/%s, concurrency %d/%d, %d/%d stages",
+			a.Rate, b.Rate, a.Duration, b.Duration, a.Concurrency, b.Concurrency, len(a.Stages), len(b.Stages))
+	}
+	return nil
+}
+
+// mergeGC keeps one GC figure per service: parts that watched the same
+// source saw the same GC, so the widest window is kept, not a sum.
+func mergeGC(out, r *Result) {
+	if r.GC == nil {
+		return
+	}
+	if out.GC == nil || r.GC.Window > out.GC.Window {
+		gc := *r.GC
+		out.GC = &gc
+	}
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func joinReason(a, b string) string {
+	switch {
+	case b == "" || a == b:
+		return a
+	case a == "":
+		return b
+	}
+	return a + "; " + b
+}
+
+// mergeSeries aligns the results' intervals by wall clock: intervals whose
+// starts round to the same multiple of the interval length (measured from the
+// earliest start) are merged.
+func mergeSeries(results []*Result) ([]Interval, error) {
+	var origin time.Time
+	var length time.Duration
+	for _, r := range results {
+		for _, iv := range r.Timeseries {
+			origin = earliest(origin, iv.Start)
+			length = max(length, iv.Length)
+		}
+	}
+	if length <= 0 {
+		return nil, nil
+	}
+	slots := map[int64]*Interval{}
+	hists := map[int64]*Histogram{}
+	for _, r := range results {
+		for _, iv := range r.Timeseries {
+			k := int64((iv.Start.Sub(origin) + length/2) / length)
+			if err := addInterval(slots, hists, k, iv); err != nil {
+				return nil, err
+			}
+		}
+	}
+	keys := make([]int64, 0, len(slots))
+	for k := range slots {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	out := make([]Interval, 0, len(keys))
+	for _, k := range keys {
+		iv, h := slots[k], hists[k]
+		iv.P50, iv.P99, iv.Max = h.Percentile(P50), h.Percentile(P99), h.Max()
+		iv.HDR = ""
+		if h.Count() > 0 {
+			iv.HDR = encodeString(h)
+		}
+		out = append(out, *iv)
+	}
+	return out, nil
+}
+
+func addInterval(slots map[int64]*Interval, hists map[int64]*Histogram, k int64, iv Interval) error {
+	h, err := iv.Histogram()
+	if err != nil {
+		return fmt.Errorf("interval at %s: %w", iv.Start.Format(time.RFC3339Nano), err)
+	}
+	s := slots[k]
+	if s == nil {
+		c := iv
+		c.ErrorsByClass = nil
+		slots[k], hists[k] = &c, h
+		s = &c
+		s.Planned, s.Sent, s.Dropped, s.OK, s.Errors = 0, 0, 0, 0, 0
+	} else if err := hists[k].Merge(h); err != nil {
+		return err
+	}
+	s.Start = earliest(s.Start, iv.Start)
+	s.Length = max(s.Length, iv.Length)
+	s.Planned += iv.Planned
+	s.Sent += iv.Sent
+	s.Dropped += iv.Dropped
+	s.OK += iv.OK
+	s.Errors += iv.Errors
+	if len(iv.ErrorsByClass) > 0 {
+		if s.ErrorsByClass == nil {
+			s.ErrorsByClass = map[Class]uint64{}
+		}
+		addCounts(s.ErrorsByClass, iv.ErrorsByClass)
+	}
+	return nil
+}
