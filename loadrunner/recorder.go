@@ -1,6 +1,7 @@
 package loadrunner
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -79,7 +80,7 @@ func (r *recorder) record(s *sample) {
 	r.ivErrors++
 	r.ivByClass[c]++
 	if len(r.examples[c]) < MaxExamples {
-		r.examples[c] = addExample(r.examples[c], s.err.Error())
+		r.examples[c] = addExample(r.examples[c], message(s.err))
 	}
 }
 
@@ -124,4 +125,14 @@ type intervalAcc struct {
 	latency    *Histogram
 	ok, errors uint64
 	byClass    map[Class]uint64
+}
+
+// message returns an error's text without the class prefix an *Error adds,
+// since examples are kept per class.
+func message(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Err != nil {
+		return e.Err.Error()
+	}
+	return err.Error()
 }
