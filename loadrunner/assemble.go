@@ -40,6 +40,9 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 		rec.mu.Unlock()
 	}
 	res.Connect, res.TLS, res.TTFB = nonEmpty(connect), nonEmpty(tls), nonEmpty(ttfb)
+	if len(res.StatusCodes) == 0 {
+		res.StatusCodes = nil // a target without statuses (JSON omits it)
+	}
 	if r.sched != nil {
 		res.PlannedRate = r.sched.measuredRate()
 	}

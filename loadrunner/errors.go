@@ -41,9 +41,19 @@ func ClassError(c Class, err error) error { return &Error{Class: c, Err: err} }
 // ClassOf returns the class of a request error: the class of an *Error in
 // err's chain, otherwise the transport class that Classify finds.
 func ClassOf(err error) Class {
-	var e *Error
-	if errors.As(err, &e) {
+	if e := asError(err); e != nil {
 		return e.Class
 	}
 	return Classify(err)
+}
+
+// asError finds the first *Error in err's chain without allocating, as
+// errors.As would (it is called for every failed request).
+func asError(err error) *Error {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if e, ok := err.(*Error); ok {
+			return e
+		}
+	}
+	return nil
 }

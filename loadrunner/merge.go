@@ -49,8 +49,10 @@ func cloneShell(r *Result) *Result {
 	out.Errors = Errors{Total: r.Errors.Total, ByClass: map[Class]uint64{}}
 	addCounts(out.Errors.ByClass, r.Errors.ByClass)
 	out.Errors.Examples = mergeExamples(nil, r.Errors.Examples)
-	out.StatusCodes = map[int]uint64{}
-	addCounts(out.StatusCodes, r.StatusCodes)
+	if r.StatusCodes != nil {
+		out.StatusCodes = map[int]uint64{}
+		addCounts(out.StatusCodes, r.StatusCodes)
+	}
 	out.Saturation = append([]string(nil), r.Saturation...)
 	for _, h := range out.histograms() {
 		if *h != nil {
@@ -99,7 +101,12 @@ func mergeInto(out, r *Result) error {
 	out.Errors.Total += r.Errors.Total
 	addCounts(out.Errors.ByClass, r.Errors.ByClass)
 	out.Errors.Examples = mergeExamples(out.Errors.Examples, r.Errors.Examples)
-	addCounts(out.StatusCodes, r.StatusCodes)
+	if r.StatusCodes != nil {
+		if out.StatusCodes == nil {
+			out.StatusCodes = map[int]uint64{}
+		}
+		addCounts(out.StatusCodes, r.StatusCodes)
+	}
 	g := &out.Generator
 	g.CPU += r.Generator.CPU
 	g.GCCycles += r.Generator.GCCycles

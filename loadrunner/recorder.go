@@ -1,7 +1,6 @@
 package loadrunner
 
 import (
-	"errors"
 	"sync"
 	"time"
 )
@@ -130,8 +129,7 @@ type intervalAcc struct {
 // message returns an error's text without the class prefix an *Error adds,
 // since examples are kept per class.
 func message(err error) string {
-	var e *Error
-	if errors.As(err, &e) && e.Err != nil {
+	if e := asError(err); e != nil && e.Err != nil {
 		return e.Err.Error()
 	}
 	return err.Error()
