@@ -23,8 +23,23 @@ func WithGCSource(s GCSource) Option { return optionFunc(func(c *config) { c.gc 
 // WithProgress calls fn with live figures once per time-series interval, from
 // the run's own goroutine (fn must be quick). A non-nil error from fn aborts
 // the run: the result is marked partial and Aborted holds the error's text.
+// Several WithProgress options all get called, in order, until one fails.
 func WithProgress(fn func(Progress) error) Option {
-	return optionFunc(func(c *config) { c.progress = fn })
+	return optionFunc(func(c *config) {
+		prev := c.progress
+		if prev == nil || fn == nil {
+			if fn != nil {
+				c.progress = fn
+			}
+			return
+		}
+		c.progress = func(p Progress) error {
+			if err := prev(p); err != nil {
+				return err
+			}
+			return fn(p)
+		}
+	})
 }
 
 // WithInterval sets the time-series interval (default one second).
