@@ -140,8 +140,11 @@ func (m *monitor) finish(ctx context.Context, stopped string) *Result {
 		m.rotate(now)
 	}
 	end := now
-	if full := m.r.windowStart.Add(m.r.windowLen); stopped == "" && end.After(full) {
-		end = full // the drain after the last send is not part of the window
+	if stopped == "" && m.r.windowLen > 0 {
+		// A completed run covers its whole planned window: the drain after
+		// the last send is not part of it, and the gap between the last
+		// send and the window's end is.
+		end = m.r.windowStart.Add(m.r.windowLen)
 	}
 	res := m.r.result(end, stopped)
 	res.Timeseries = m.series

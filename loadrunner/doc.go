@@ -1,0 +1,45 @@
+// Package loadrunner applies a planned load to a target and measures it
+// truthfully. It imports no test framework: package matchers judges its
+// Result, and everything else in slaspec builds on the two.
+//
+// # Open model and closed model
+//
+// A Plan with a Rate is an open model: requests are sent on a fixed schedule
+// (Rate per second, optionally ramped through Stages), whether or not earlier
+// requests have answered, the way independent users arrive at a service. When
+// the service slows down, requests pile up in flight (up to MaxInFlight);
+// past that bound a send waits and goes out late, and past MaxLag it is
+// dropped, counted and the run flagged as generator-saturated. A Plan with
+// Concurrency is a closed model: that many workers send back to back, which
+// measures a different thing (how fast the service drains a fixed queue) and
+// has no schedule to be late against.
+//
+// # Coordinated omission
+//
+// Latency is measured from each request's intended send time, not from the
+// moment it actually went out. A tool that waits for a slot before it starts
+// its clock (as closed-model tools do) omits exactly the waits a user would
+// have suffered while the service was stalled, and reports percentiles far
+// below the truth. Result.Latency is the corrected distribution;
+// Result.ServiceTime (from the actual send) and Result.SendLag (actual minus
+// intended) are kept beside it so the difference is visible.
+//
+// # Honest about the load delivered
+//
+// A Result says how much of the plan really went out (Planned, Sent,
+// Dropped, Late, AchievedRate) and whether the generator itself was the
+// bottleneck (GeneratorSaturated, with reasons: drops, send lag beyond
+// twenty times LateAfter, its own CPU above 95% of its cores). Go's timers
+// wake at about one-millisecond granularity when the process is otherwise
+// idle, so on most machines the send lag of an open-model run is spread over
+// 0–1 ms; it is reported, never hidden.
+//
+// # Constant memory, exact merges
+//
+// Distributions are HdrHistograms (1 ns to 1 h, three significant digits):
+// recording costs no allocation, memory does not grow with the run's length,
+// and histograms of several runs, processes or machines merge exactly (Merge).
+// A Result serializes to JSON losslessly, histograms in HdrHistogram's
+// compressed V2 encoding, base64 (see docs/result-format.md in the
+// repository).
+package loadrunner
