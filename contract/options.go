@@ -1,0 +1,156 @@
+package contract
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+
+	"github.com/slaspec/slaspec/loadrunner"
+)
+
+// DefaultPoolSize is the number of distinct requests generated per
+// operation unless WithPoolSize says otherwise.
+const DefaultPoolSize = 32
+
+// MaxPoolSize bounds WithPoolSize.
+const MaxPoolSize = 1 << 16
+
+// Option configures request generation (Operation.Pool) and targets
+// (Operation.Target).
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// paramKey names a parameter by location and name.
+type paramKey struct{ in, name string }
+
+// config is what Options set; defaults are built in newConfig.
+type config struct {
+	seed       uint64
+	poolSize   int
+	examples   bool
+	params     map[paramKey]func(*rand.Rand) string
+	body       func(*rand.Rand) (any, error)
+	generator  func(i int, rng *rand.Rand) (loadrunner.Request, error)
+	header     http.Header
+	hook       func(*loadrunner.Request) error
+	creds      map[string]string // by scheme name, or by "type:" key
+	pool       *Pool
+	findings   *Findings
+	sampling   Sampling
+	maxBody    int64
+	httpOpts   []loadrunner.HTTPOption
+	err        error
+}
+
+// newConfig applies opts over the defaults.
+func newConfig(opts []Option) *config {
+	c := &config{
+		seed: 1, poolSize: DefaultPoolSize, examples: true, params: map[paramKey]func(*rand.Rand) string{},
+		header: http.Header{}, creds: map[string]string{}, maxBody: loadrunner.DefaultMaxBody,
+	}
+	for _, o := range opts {
+		o.apply(c)
+	}
+	return c
+}
+
+// WithSeed sets the seed requests are generated from (default 1). The same
+// document, seed and options give byte-identical requests.
+func WithSeed(seed uint64) Option { return optionFunc(func(c *config) { c.seed = seed }) }
+
+// WithPoolSize sets the number of distinct requests generated per operation
+// (default DefaultPoolSize, at most MaxPoolSize).
+func WithPoolSize(n int) Option {
+	return optionFunc(func(c *config) {
+		if n <= 0 || n > MaxPoolSize {
+			c.err = fmt.Errorf("pool size %d: want 1..%d", n, MaxPoolSize)
+			return
+		}
+		c.poolSize = n
+	})
+}
+
+// WithoutExamples synthesizes every value from its schema, ignoring the
+// document's example, examples and default values.
+func WithoutExamples() Option { return optionFunc(func(c *config) { c.examples = false }) }
+
+// WithParam fixes the value of the parameter name in "path", "query",
+// "header" or "cookie", as it is sent (already serialized).
+func WithParam(in, name, value string) Option {
+	return WithParamFunc(in, name, func(*rand.Rand) string { return value })
+}
+
+// WithParamFunc generates the serialized value of a parameter with fn, which
+// gets the request's random source.
+func WithParamFunc(in, name string, fn func(rng *rand.Rand) string) Option {
+	return optionFunc(func(c *config) { c.params[paramKey{in, name}] = fn })
+}
+
+// WithBody fixes the request body value (encoded for the chosen media type).
+func WithBody(v any) Option {
+	return WithBodyFunc(func(*rand.Rand) (any, error) { return v, nil })
+}
+
+// WithBodyFunc generates the request body value with fn.
+func WithBodyFunc(fn func(rng *rand.Rand) (any, error)) Option {
+	return optionFunc(func(c *config) { c.body = fn })
+}
+
+// WithGenerator replaces generation: fn returns pool request i (its URL a
+// path relative to the target's base URL). Requests are still validated.
+func WithGenerator(fn func(i int, rng *rand.Rand) (loadrunner.Request, error)) Option {
+	return optionFunc(func(c *config) { c.generator = fn })
+}
+
+// WithHeader adds a header to every generated request.
+func WithHeader(key, value string) Option {
+	return optionFunc(func(c *config) { c.header.Add(key, value) })
+}
+
+// WithRequestHook lets fn change every generated request before it is
+// validated and pooled.
+func WithRequestHook(fn func(*loadrunner.Request) error) Option {
+	return optionFunc(func(c *config) { c.hook = fn })
+}
+
+// WithBearer gives the token for HTTP bearer, OAuth2 and OpenID Connect
+// security schemes.
+func WithBearer(token string) Option { return optionFunc(func(c *config) { c.creds["type:bearer"] = token }) }
+
+// WithAPIKey gives the key for API-key security schemes (header, query or
+// cookie, as each scheme says).
+func WithAPIKey(key string) Option { return optionFunc(func(c *config) { c.creds["type:apiKey"] = key }) }
+
+// WithBasic gives the user and password for HTTP basic security schemes.
+func WithBasic(user, password string) Option {
+	return optionFunc(func(c *config) { c.creds["type:basic"] = user + ":" + password })
+}
+
+// WithSchemeCredential gives the credential of one named security scheme:
+// the key of an API-key scheme, the token of a bearer, OAuth2 or OpenID
+// Connect scheme, or "user:password" for basic.
+func WithSchemeCredential(scheme, value string) Option {
+	return optionFunc(func(c *config) { c.creds[scheme] = value })
+}
+
+// WithPool makes Target send the requests of a pool built by Operation.Pool.
+func WithPool(p *Pool) Option { return optionFunc(func(c *config) { c.pool = p }) }
+
+// WithFindings makes the target's checker fill f instead of the operation's
+// own collector.
+func WithFindings(f *Findings) Option { return optionFunc(func(c *config) { c.findings = f }) }
+
+// WithSampling sets the response sampling policy (default: check all).
+func WithSampling(s Sampling) Option { return optionFunc(func(c *config) { c.sampling = s }) }
+
+// WithMaxBody bounds the response body read and checked (default
+// loadrunner.DefaultMaxBody); a larger body fails the request.
+func WithMaxBody(n int64) Option { return optionFunc(func(c *config) { c.maxBody = n }) }
+
+// WithHTTPOptions passes options on to loadrunner.HTTP (a client, headers).
+func WithHTTPOptions(opts ...loadrunner.HTTPOption) Option {
+	return optionFunc(func(c *config) { c.httpOpts = append(c.httpOpts, opts...) })
+}

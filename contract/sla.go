@@ -1,0 +1,152 @@
+package contract
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/matchers"
+)
+
+// SLAExtension is the name of the OpenAPI extension that carries an SLA, on
+// an operation or at the document's top level.
+const SLAExtension = "x-sla"
+
+// SLA is what load to apply to an operation and the budget it must hold, as
+// written in an x-sla extension:
+//
+//	x-sla: {rate: 200, duration: 20s, warmup: 2s, budget: "p99<150ms, errors<0.1%"}
+//
+// Every field is optional; a zero field is unset and taken from the next
+// source (see Operation.Resolve).
+type SLA struct {
+	// Rate is the planned rate in requests per second.
+	Rate float64 `json:"rate,omitempty"`
+	// Duration is the measured window.
+	Duration time.Duration `json:"duration,omitempty"`
+	// Warmup runs before the measured window and is excluded from it.
+	Warmup time.Duration `json:"warmup,omitempty"`
+	// Budget is the SLA in the matchers grammar, e.g. "p99<150ms, errors<0.1%".
+	Budget string `json:"budget,omitempty"`
+}
+
+// Or returns s with each unset field taken from next.
+func (s SLA) Or(next SLA) SLA {
+	if s.Rate == 0 {
+		s.Rate = next.Rate
+	}
+	if s.Duration == 0 {
+		s.Duration = next.Duration
+	}
+	if s.Warmup == 0 {
+		s.Warmup = next.Warmup
+	}
+	if s.Budget == "" {
+		s.Budget = next.Budget
+	}
+	return s
+}
+
+// Plan returns the load plan of s: its rate, duration and warm-up.
+func (s SLA) Plan() loadrunner.Plan {
+	return loadrunner.Plan{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup}
+}
+
+// Parsed parses the budget with matchers.Parse.
+func (s SLA) Parsed() (matchers.SLA, error) {
+	sla, err := matchers.Parse(s.Budget)
+	if err != nil {
+		return matchers.SLA{}, fmt.Errorf("contract: budget %q: %w", s.Budget, err)
+	}
+	return sla, nil
+}
+
+// Validate reports a negative or non-finite field, naming it.
+func (s SLA) Validate() error {
+	switch {
+	case s.Rate < 0 || math.IsNaN(s.Rate) || math.IsInf(s.Rate, 0):
+		return fmt.Errorf("rate %g must be a positive number of requests per second", s.Rate)
+	case s.Duration < 0:
+		return fmt.Errorf("duration %s is negative", s.Duration)
+	case s.Warmup < 0:
+		return fmt.Errorf("warmup %s is negative", s.Warmup)
+	}
+	return nil
+}
+
+// parseSLA reads an x-sla extension value found at loc. An absent extension
+// gives the zero SLA.
+func parseSLA(ext map[string]any, loc string) (SLA, error) {
+	raw, ok := ext[SLAExtension]
+	if !ok || raw == nil {
+		return SLA{}, nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return SLA{}, fmt.Errorf("contract: %s: want a mapping like {rate: 200, duration: 20s, warmup: 2s, budget: \"p99<150ms\"}, got %T", loc, raw)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var s SLA
+	for _, k := range keys {
+		if err := setSLAField(&s, k, m[k]); err != nil {
+			return SLA{}, fmt.Errorf("contract: %s.%s: %w", loc, k, err)
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return SLA{}, fmt.Errorf("contract: %s: %w", loc, err)
+	}
+	if s.Budget != "" {
+		if _, err := matchers.Parse(s.Budget); err != nil {
+			return SLA{}, fmt.Errorf("contract: %s.budget %q: %w", loc, s.Budget, err)
+		}
+	}
+	return s, nil
+}
+
+// setSLAField sets one key of an x-sla mapping.
+func setSLAField(s *SLA, key string, v any) error {
+	var err error
+	switch key {
+	case "rate":
+		f, ok := v.(float64)
+		if !ok || f <= 0 || math.IsInf(f, 0) {
+			return fmt.Errorf("want a positive number of requests per second, got %v", v)
+		}
+		s.Rate = f
+	case "duration":
+		s.Duration, err = slaDuration(v)
+	case "warmup":
+		s.Warmup, err = slaDuration(v)
+	case "budget":
+		str, ok := v.(string)
+		if !ok || str == "" {
+			return fmt.Errorf("want an SLA string like \"p99<150ms, errors<0.1%%\", got %v", v)
+		}
+		s.Budget = str
+	default:
+		return fmt.Errorf("unknown key (want rate, duration, warmup or budget)")
+	}
+	return err
+}
+
+// slaDuration parses a Go duration string.
+func slaDuration(v any) (time.Duration, error) {
+	str, ok := v.(string)
+	if !ok {
+		return 0, fmt.Errorf("want a Go duration string like \"20s\", got %v", v)
+	}
+	d, err := time.ParseDuration(str)
+	if err != nil {
+		return 0, fmt.Errorf("want a Go duration string like \"20s\": %w", err)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("duration %s is negative", d)
+	}
+	return d, nil
+}
