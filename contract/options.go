@@ -28,21 +28,21 @@ type paramKey struct{ in, name string }
 
 // config is what Options set; defaults are built in newConfig.
 type config struct {
-	seed       uint64
-	poolSize   int
-	examples   bool
-	params     map[paramKey]func(*rand.Rand) string
-	body       func(*rand.Rand) (any, error)
-	generator  func(i int, rng *rand.Rand) (loadrunner.Request, error)
-	header     http.Header
-	hook       func(*loadrunner.Request) error
-	creds      map[string]string // by scheme name, or by "type:" key
-	pool       *Pool
-	findings   *Findings
-	sampling   Sampling
-	maxBody    int64
-	httpOpts   []loadrunner.HTTPOption
-	err        error
+	seed      uint64
+	poolSize  int
+	examples  bool
+	params    map[paramKey]func(*rand.Rand) string
+	body      func(*rand.Rand) (any, error)
+	generator func(i int, rng *rand.Rand) (loadrunner.Request, error)
+	header    http.Header
+	hook      func(*loadrunner.Request) error
+	creds     map[string]string // by scheme name, or by "type:" key
+	pool      *Pool
+	findings  *Findings
+	sampling  Sampling
+	maxBody   int64
+	httpOpts  []loadrunner.HTTPOption
+	err       error
 }
 
 // newConfig applies opts over the defaults.
@@ -118,11 +118,15 @@ func WithRequestHook(fn func(*loadrunner.Request) error) Option {
 
 // WithBearer gives the token for HTTP bearer, OAuth2 and OpenID Connect
 // security schemes.
-func WithBearer(token string) Option { return optionFunc(func(c *config) { c.creds["type:bearer"] = token }) }
+func WithBearer(token string) Option {
+	return optionFunc(func(c *config) { c.creds["type:bearer"] = token })
+}
 
 // WithAPIKey gives the key for API-key security schemes (header, query or
 // cookie, as each scheme says).
-func WithAPIKey(key string) Option { return optionFunc(func(c *config) { c.creds["type:apiKey"] = key }) }
+func WithAPIKey(key string) Option {
+	return optionFunc(func(c *config) { c.creds["type:apiKey"] = key })
+}
 
 // WithBasic gives the user and password for HTTP basic security schemes.
 func WithBasic(user, password string) Option {
