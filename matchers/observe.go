@@ -48,16 +48,23 @@ func observeLatency(h *loadrunner.Histogram, b Budget) observation {
 	return o
 }
 
-// percentileBounds returns a distribution-free 95% confidence interval for
-// the q-th percentile: the values at the order statistics n·q ± 1.96·√(n·q·(1−q)).
 func percentileBounds(h *loadrunner.Histogram, pct float64) (lo, hi float64, ok bool) {
+	l, u, ok := PercentileBounds(h, pct)
+	return float64(l), float64(u), ok
+}
+
+// PercentileBounds returns a distribution-free 95% confidence interval for
+// the pct-th percentile (0–100) of h: the values at the order statistics
+// n·q ± 1.96·√(n·q·(1−q)). ok is false when h has fewer samples than
+// NeededSamples(pct).
+func PercentileBounds(h *loadrunner.Histogram, pct float64) (lo, hi time.Duration, ok bool) {
 	n, q := float64(h.Count()), pct/100
 	spread := 1.96 * math.Sqrt(n*q*(1-q))
 	if n < float64(NeededSamples(pct)) || spread < 1 {
 		return 0, 0, false
 	}
 	loRank, hiRank := math.Max(n*q-spread, 1), math.Min(n*q+spread, n)
-	return float64(h.Percentile(100 * loRank / n)), float64(h.Percentile(100 * hiRank / n)), true
+	return h.Percentile(100 * loRank / n), h.Percentile(100 * hiRank / n), true
 }
 
 func observeErrors(requests, errs uint64) observation {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+)
+
+func init() {
+	register("report", "render a JSON report (or result) as md, html, junit or json", renderReport)
+	register("merge", "merge the JSON reports or results of several shards or processes into one", mergeReports)
+	register("compare", "compare a run with a baseline report; exit 1 on a regression beyond the noise", compareReports)
+}
+
+// readDocuments reads and, when there are several, merges report documents.
+func readDocuments(paths []string) (*report.Document, error) {
+	docs := make([]*report.Document, 0, len(paths))
+	for _, p := range paths {
+		d, err := report.ReadDocument(p)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	if len(docs) == 1 {
+		return docs[0], nil
+	}
+	return report.Merge(docs...)
+}
+
+func renderReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("slaspec report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "md", "output format: md, html, junit or json")
+	sla := fs.String("sla", "", "judge every entry against this SLA instead of its own")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: slaspec report [-format md|html|junit|json] [-sla SLA] report.json... > out")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	doc, err := readDocuments(fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec report: %v\n", err)
+		return exitUsage
+	}
+	if err := rejudge(doc, *sla); err != nil {
+		fmt.Fprintf(stderr, "slaspec report: -sla: %v\n", err)
+		return exitUsage
+	}
+	if _, err := doc.Render(stdout, *format); err != nil {
+		fmt.Fprintf(stderr, "slaspec report: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// rejudge evaluates every entry against sla, when given.
+func rejudge(doc *report.Document, sla string) error {
+	if sla == "" {
+		return nil
+	}
+	for i := range doc.Operations {
+		if err := doc.Operations[i].Judge(sla); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mergeReports(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("slaspec merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: slaspec merge out.json shard-0.json shard-1.json...")
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() < 2 {
+		fs.Usage()
+		return exitUsage
+	}
+	out, inputs := fs.Arg(0), fs.Args()[1:]
+	for _, in := range inputs {
+		if in == out {
+			fmt.Fprintf(stderr, "slaspec merge: the output %s is also an input\n", out)
+			return exitUsage
+		}
+	}
+	doc, err := readDocuments(inputs)
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		return exitUsage
+	}
+	b, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		return exitFail
+	}
+	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		return exitFail
+	}
+	passed, failed, inconclusive := doc.Counts()
+	fmt.Fprintf(stdout, "merged %d files into %s: %d entries (%d passed, %d failed, %d inconclusive)\n",
+		len(inputs), out, len(doc.Operations), passed, failed, inconclusive)
+	return exitOK
+}
+
+func compareReports(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("slaspec compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	baseline := fs.String("baseline", "", "the baseline report (required)")
+	maxReg := fs.String("max-regression", "10%", "tolerated worsening of a figure (a percentage, or a share such as 0.1)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: slaspec compare -baseline base.json [-max-regression 10%] current.json...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *baseline == "" || fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	threshold, err := report.ParseThreshold(*maxReg)
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec compare: -max-regression %q: %v\n", *maxReg, err)
+		return exitUsage
+	}
+	base, err := report.ReadDocument(*baseline)
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec compare: -baseline: %v\n", err)
+		return exitUsage
+	}
+	cur, err := readDocuments(fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec compare: %v\n", err)
+		return exitUsage
+	}
+	cmp := report.Compare(base, cur, threshold)
+	report.WriteComparison(stdout, cmp)
+	if len(cmp.Regressions()) > 0 {
+		return exitFail
+	}
+	return exitOK
+}

@@ -1,0 +1,200 @@
+// Package ginkgoplugin runs slaspec load specs inside a Ginkgo suite: Load
+// applies a plan to a target from a spec, judges its SLA with the matchers
+// and attaches the result to the spec as a report entry; Enable gathers every
+// spec's entry — across all processes of `ginkgo -p` — after the suite and
+// writes the SLA reports (JSON, Markdown, HTML, JUnit), gating on a baseline
+// when asked. Every option can be set in Go and overridden from the
+// environment (SLASPEC_*) for CI.
+package ginkgoplugin
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/loadrunner"
+)
+
+// Config is the plugin's configuration: what Enable's options and the
+// SLASPEC_* environment set.
+type Config struct {
+	// ReportDir is where the reports go (SLASPEC_REPORT_DIR), relative to
+	// the suite's directory; default "sla-report".
+	ReportDir string
+	// Formats are the report formats (SLASPEC_REPORT_FORMATS, comma
+	// separated: json, md, html, junit); default all.
+	Formats []string
+	// RateScale multiplies every planned rate (SLASPEC_RATE_SCALE), e.g. 0.1
+	// for a quick pull-request run; default 1.
+	RateScale float64
+	// Duration, when set, replaces every plan's measured duration
+	// (SLASPEC_DURATION); ramp stages are scaled to fit it.
+	Duration time.Duration
+	// Baseline is a report JSON to compare the run with (SLASPEC_BASELINE);
+	// the suite fails on a regression beyond MaxRegression
+	// (SLASPEC_MAX_REGRESSION, e.g. 10%; default 10%) and the noise.
+	Baseline      string
+	MaxRegression float64
+	// Shard runs this worker's stripe of every schedule (SLASPEC_SHARD=i/n),
+	// so n workers together apply the planned load.
+	Shard loadrunner.Shard
+	// StartAt is the common wall-clock instant the workers of a sharded run
+	// start from (SLASPEC_START_AT, RFC 3339). Each load spec then starts on
+	// the next Align boundary after it (SLASPEC_ALIGN, default 5s), so
+	// workers that run the same specs in the same order load together.
+	StartAt time.Time
+	Align   time.Duration
+}
+
+// Option configures the plugin in Go code; the environment overrides it.
+type Option func(*Config)
+
+// Reports sets the report directory and, optionally, the formats.
+func Reports(dir string, formats ...string) Option {
+	return func(c *Config) {
+		c.ReportDir = dir
+		if len(formats) > 0 {
+			c.Formats = formats
+		}
+	}
+}
+
+// RateScale multiplies every planned rate.
+func RateScale(f float64) Option { return func(c *Config) { c.RateScale = f } }
+
+// Duration replaces every plan's measured duration.
+func Duration(d time.Duration) Option { return func(c *Config) { c.Duration = d } }
+
+// Baseline makes the suite fail when a load spec regressed against the
+// report at path by more than maxRegression (a share, 0.1 for 10%) and the
+// noise of the two runs.
+func Baseline(path string, maxRegression float64) Option {
+	return func(c *Config) { c.Baseline, c.MaxRegression = path, maxRegression }
+}
+
+// Shard makes this worker run shard index (0-based) of count.
+func Shard(index, count int) Option {
+	return func(c *Config) { c.Shard = loadrunner.Shard{Index: index, Count: count} }
+}
+
+// StartAt sets the common start instant of a sharded run.
+func StartAt(t time.Time) Option { return func(c *Config) { c.StartAt = t } }
+
+func defaultConfig() Config {
+	return Config{ReportDir: "sla-report", Formats: report.Formats, RateScale: 1, MaxRegression: 0.1, Align: 5 * time.Second}
+}
+
+// resolve applies the options, then the environment, and checks the result.
+func resolve(opts []Option, getenv func(string) string) (Config, error) {
+	c := defaultConfig()
+	for _, o := range opts {
+		o(&c)
+	}
+	set := func(key string, parse func(string) error) error {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			if err := parse(v); err != nil {
+				return fmt.Errorf("ginkgoplugin: %s=%q: %w", key, v, err)
+			}
+		}
+		return nil
+	}
+	for _, e := range []struct {
+		key   string
+		parse func(string) error
+	}{
+		{"SLASPEC_REPORT_DIR", func(v string) error { c.ReportDir = v; return nil }},
+		{"SLASPEC_REPORT_FORMATS", func(v string) error { c.Formats = strings.Split(v, ","); return nil }},
+		{"SLASPEC_RATE_SCALE", func(v string) (err error) { c.RateScale, err = strconv.ParseFloat(v, 64); return err }},
+		{"SLASPEC_DURATION", func(v string) (err error) { c.Duration, err = time.ParseDuration(v); return err }},
+		{"SLASPEC_BASELINE", func(v string) error { c.Baseline = v; return nil }},
+		{"SLASPEC_MAX_REGRESSION", func(v string) (err error) { c.MaxRegression, err = report.ParseThreshold(v); return err }},
+		{"SLASPEC_SHARD", func(v string) (err error) { c.Shard, err = ParseShard(v); return err }},
+		{"SLASPEC_START_AT", func(v string) (err error) { c.StartAt, err = time.Parse(time.RFC3339Nano, v); return err }},
+		{"SLASPEC_ALIGN", func(v string) (err error) { c.Align, err = time.ParseDuration(v); return err }},
+	} {
+		if err := set(e.key, e.parse); err != nil {
+			return c, err
+		}
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.RateScale <= 0 || c.RateScale > 1000:
+		return fmt.Errorf("ginkgoplugin: rate scale %g must be more than 0 and at most 1000", c.RateScale)
+	case c.Duration < 0:
+		return fmt.Errorf("ginkgoplugin: duration %s is negative", c.Duration)
+	case c.MaxRegression < 0:
+		return fmt.Errorf("ginkgoplugin: max regression %g is negative", c.MaxRegression)
+	case c.Align <= 0:
+		return fmt.Errorf("ginkgoplugin: align %s must be positive", c.Align)
+	case c.ReportDir == "":
+		return fmt.Errorf("ginkgoplugin: report dir is empty")
+	}
+	for i, f := range c.Formats {
+		f = strings.TrimSpace(f)
+		c.Formats[i] = f
+		if !slices.Contains(report.Formats, f) {
+			return fmt.Errorf("ginkgoplugin: unknown report format %q: use %s", f, strings.Join(report.Formats, ", "))
+		}
+	}
+	if c.Shard.Count > 0 && (c.Shard.Index < 0 || c.Shard.Index >= c.Shard.Count) {
+		return fmt.Errorf("ginkgoplugin: shard %d/%d: index must be in 0..%d", c.Shard.Index, c.Shard.Count, c.Shard.Count-1)
+	}
+	return nil
+}
+
+// ParseShard parses "i/n" (0 ≤ i < n), the shard of a worker.
+func ParseShard(s string) (loadrunner.Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return loadrunner.Shard{}, fmt.Errorf("want i/n with 0 <= i < n, e.g. 0/4")
+	}
+	return loadrunner.Shard{Index: i, Count: n}, nil
+}
+
+// Apply returns plan as this configuration runs it: rates scaled, duration
+// replaced, the shard set, and the start aligned for sharded workers.
+func (c Config) Apply(plan loadrunner.Plan, now time.Time) loadrunner.Plan {
+	plan.Rate *= c.RateScale
+	plan.Stages = append([]loadrunner.Stage(nil), plan.Stages...)
+	var total time.Duration
+	for _, s := range plan.Stages {
+		total += s.Duration
+	}
+	for i := range plan.Stages {
+		plan.Stages[i].From *= c.RateScale
+		plan.Stages[i].To *= c.RateScale
+		if c.Duration > 0 && total > 0 {
+			plan.Stages[i].Duration = time.Duration(float64(c.Duration) * float64(plan.Stages[i].Duration) / float64(total))
+		}
+	}
+	if c.Duration > 0 {
+		if len(plan.Stages) > 0 {
+			plan.Duration = 0
+		} else {
+			plan.Duration = c.Duration
+		}
+	}
+	if c.Shard.Count > 1 {
+		plan.Shard = c.Shard
+	}
+	if !c.StartAt.IsZero() {
+		at := c.StartAt
+		if now.After(at) {
+			at = at.Add((now.Sub(at)/c.Align + 1) * c.Align)
+		}
+		plan.StartAt = at
+	}
+	return plan
+}
+
+// environment is the process's real environment.
+func environment(key string) string { return os.Getenv(key) }

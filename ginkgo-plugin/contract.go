@@ -1,0 +1,138 @@
+package ginkgoplugin
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/slaspec/slaspec/contract"
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/loadrunner"
+)
+
+// ContractOption configures DescribeContract.
+type ContractOption func(*contractSpecs)
+
+type contractSpecs struct {
+	selectors []contract.Selector
+	suite     contract.SLA
+	user      map[string]contract.SLA
+	requests  []contract.Option
+	perOp     map[string][]contract.Option
+	parallel  bool
+	seed      uint64
+	seeded    bool
+}
+
+// Select limits the specs to the operations the selectors choose.
+func Select(selectors ...contract.Selector) ContractOption {
+	return func(c *contractSpecs) { c.selectors = append(c.selectors, selectors...) }
+}
+
+// DefaultSLA is the suite's default: the load and budget of operations whose
+// document says nothing (the lowest priority, after x-sla).
+func DefaultSLA(sla contract.SLA) ContractOption { return func(c *contractSpecs) { c.suite = sla } }
+
+// OperationSLA sets an operation's load and budget from Go code (the highest
+// priority, before its x-sla).
+func OperationSLA(operationID string, sla contract.SLA) ContractOption {
+	return func(c *contractSpecs) { c.user[operationID] = sla }
+}
+
+// RequestOptions applies request options (credentials, fixed parameters,
+// hooks) to every operation's requests.
+func RequestOptions(opts ...contract.Option) ContractOption {
+	return func(c *contractSpecs) { c.requests = append(c.requests, opts...) }
+}
+
+// OperationRequestOptions applies request options to one operation.
+func OperationRequestOptions(operationID string, opts ...contract.Option) ContractOption {
+	return func(c *contractSpecs) { c.perOp[operationID] = append(c.perOp[operationID], opts...) }
+}
+
+// Parallel lets the load specs run in parallel with other specs. By default
+// they are Serial, so that parallel functional specs do not take the CPU the
+// measurement needs.
+func Parallel() ContractOption { return func(c *contractSpecs) { c.parallel = true } }
+
+// Seed fixes the request-generation seed (default: Ginkgo's random seed, so
+// `ginkgo --seed N` replays the same requests byte for byte).
+func Seed(seed uint64) ContractOption {
+	return func(c *contractSpecs) { c.seed, c.seeded = seed, true }
+}
+
+// DescribeContract builds, when the spec tree is constructed, one container
+// per operation of the OpenAPI document at path ("GET /pets/{id}", labelled
+// with its tags and operationId so --label-filter selects them), each holding
+// one load spec: it generates the operation's requests, loads baseURL() with
+// them at the operation's rate (Go code, then x-sla, then the document's
+// x-sla, then DefaultSLA), checks every response against the contract, and
+// asserts the budget plus errors.contract==0 (unless the budget says
+// otherwise about contract errors). baseURL is called when the spec runs,
+// so it can return a service started in BeforeSuite.
+//
+//	var _ = ginkgoplugin.DescribeContract("openapi.yaml", func() string { return svc.URL },
+//		ginkgoplugin.DefaultSLA(contract.SLA{Rate: 100, Duration: 10 * time.Second, Budget: "p99<100ms"}))
+func DescribeContract(path string, baseURL func() string, opts ...ContractOption) bool {
+	c := &contractSpecs{user: map[string]contract.SLA{}, perOp: map[string][]contract.Option{}}
+	for _, o := range opts {
+		o(c)
+	}
+	doc, err := contract.Load(path)
+	var ops []*contract.Operation
+	if err == nil {
+		ops, err = doc.Operations(c.selectors...)
+	}
+	if err != nil {
+		return ginkgo.Describe("contract "+path, func() {
+			ginkgo.It("loads", func() { ginkgo.Fail(err.Error()) })
+		})
+	}
+	return ginkgo.Describe(doc.Title(), func() {
+		for _, op := range ops {
+			c.describe(op, baseURL)
+		}
+	})
+}
+
+func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) {
+	sla := op.Resolve(c.user[op.ID], c.suite)
+	budget, budgetErr := contract.WithContractBudget(sla.Budget)
+	args := []any{ginkgo.Label(op.Labels()...)}
+	if !c.parallel {
+		args = append(args, ginkgo.Serial)
+	}
+	plan := sla.Plan()
+	timeout := 2*(plan.Warmup+plan.MeasuredDuration()) + 30*time.Second
+	args = append(args, func() {
+		ginkgo.It(fmt.Sprintf("holds %s at %g req/s", budget, plan.Rate), func(ctx ginkgo.SpecContext) {
+			gomega.Expect(budgetErr).NotTo(gomega.HaveOccurred(), "operation %s: budget", op.ID)
+			opts := append([]contract.Option{}, c.requests...)
+			if c.seeded {
+				opts = append(opts, contract.WithSeed(c.seed))
+			}
+			LoadOperation(ctx, op, baseURL(), sla, append(opts, c.perOp[op.ID]...)...)
+		}, ginkgo.SpecTimeout(timeout))
+	})
+	ginkgo.Describe(op.String(), args...)
+}
+
+// LoadOperation runs one operation's load from inside a spec: it prepares
+// the operation (the SLA given, then x-sla, then the document's x-sla),
+// generates its requests (seeded with Ginkgo's random seed unless opts set
+// one, so `ginkgo --seed N` replays them byte for byte), loads baseURL,
+// checks every response against the contract, records the findings, and
+// asserts the budget plus errors.contract==0 with Load. DescribeContract and
+// the suites `slaspec gen` writes use it.
+func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, sla contract.SLA, opts ...contract.Option) *loadrunner.Result {
+	ginkgo.GinkgoHelper()
+	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
+	p, err := op.Prepare(baseURL, sla, contract.SLA{}, opts...)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	return Load(ctx, p.Plan(), p.Target, WithSLA(p.Budget), Named(op.String()),
+		ForOperation(op.ID, op.Method, op.Path), WithFingerprint(p.Pool.Fingerprint),
+		WithFindings(func() []report.Finding { return report.FindingsFrom(p.Findings.List()) }))
+}

@@ -1,0 +1,171 @@
+package ginkgoplugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/matchers"
+)
+
+// EntryName is the name of the report entry each load spec attaches.
+const EntryName = "slaspec"
+
+// LoadOption configures one Load.
+type LoadOption func(*loadSpec)
+
+type loadSpec struct {
+	name, sla                 string
+	operationID, method, path string
+	fingerprint               string
+	findings                  func() []report.Finding
+	runOpts                   []loadrunner.Option
+}
+
+// WithSLA judges the run against sla (the SLA grammar): the spec fails with
+// MeetSLA's message unless every budget passes, and budgets marked "!" stop
+// the run early.
+func WithSLA(sla string) LoadOption { return func(s *loadSpec) { s.sla = sla } }
+
+// Named names the entry in the reports (default: the spec's full text).
+func Named(name string) LoadOption { return func(s *loadSpec) { s.name = name } }
+
+// ForOperation records the OpenAPI operation the load exercises.
+func ForOperation(operationID, method, path string) LoadOption {
+	return func(s *loadSpec) { s.operationID, s.method, s.path = operationID, method, path }
+}
+
+// WithFingerprint records the fingerprint of the generated request pool.
+func WithFingerprint(fp string) LoadOption { return func(s *loadSpec) { s.fingerprint = fp } }
+
+// WithFindings records the contract findings the run collected, read once
+// the run ends.
+func WithFindings(fn func() []report.Finding) LoadOption {
+	return func(s *loadSpec) { s.findings = fn }
+}
+
+// WithRunOptions passes options to loadrunner.Run (a GC source, an interval).
+func WithRunOptions(opts ...loadrunner.Option) LoadOption {
+	return func(s *loadSpec) { s.runOpts = append(s.runOpts, opts...) }
+}
+
+var (
+	enabledMu sync.Mutex
+	enabled   []Option // the options Enable was given
+)
+
+// currentConfig is the configuration of this process: Enable's options
+// overridden by the environment.
+func currentConfig() (Config, error) {
+	enabledMu.Lock()
+	opts := enabled
+	enabledMu.Unlock()
+	return resolve(opts, environment)
+}
+
+// Load runs plan against target from inside a spec and returns the result.
+// The plan is adjusted by the configuration (rate scale, duration override,
+// shard, aligned start); a progress reporter shows live figures when Ginkgo
+// polls progress; the result, with the SLA's verdicts, is attached to the
+// spec as the report entry "slaspec" (shown when the spec fails or with -v)
+// for the reports Enable writes; and with WithSLA the spec fails unless the
+// SLA is met. Pass the spec's context so an interrupt or a spec timeout
+// stops the load and still reports what was measured, marked partial.
+//
+//	It("GET /orders/{id}", func(ctx SpecContext) {
+//		ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 500, Duration: 20 * time.Second},
+//			loadrunner.HTTP(url, loadrunner.GET("/orders/42")),
+//			ginkgoplugin.WithSLA("p99<50ms, errors<0.1%"))
+//	}, SpecTimeout(time.Minute))
+func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, opts ...LoadOption) *loadrunner.Result {
+	ginkgo.GinkgoHelper()
+	spec := loadSpec{}
+	for _, o := range opts {
+		o(&spec)
+	}
+	cfg, err := currentConfig()
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	var sla matchers.SLA
+	if spec.sla != "" {
+		if sla, err = matchers.Parse(spec.sla); err != nil {
+			ginkgo.Fail(err.Error())
+		}
+	}
+	report := ginkgo.CurrentSpecReport()
+	if spec.name == "" {
+		spec.name = report.FullText()
+	}
+	var live atomic.Pointer[loadrunner.Progress]
+	detach := ginkgo.AttachProgressReporter(func() string { return progressText(spec.name, live.Load()) })
+	defer detach()
+	runOpts := append([]loadrunner.Option{loadrunner.WithProgress(func(p loadrunner.Progress) error {
+		live.Store(&p)
+		return nil
+	})}, spec.runOpts...)
+	if spec.sla != "" {
+		runOpts = append(runOpts, matchers.AbortWhenLost(sla))
+	}
+	res, err := loadrunner.Run(ctx, cfg.Apply(plan, time.Now()), target, runOpts...)
+	if err != nil {
+		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))
+	}
+	entry := spec.entry(res, report.Labels())
+	if err := entry.Judge(sla.String()); err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	ginkgo.AddReportEntry(EntryName, specEntry{entry}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	if spec.sla != "" {
+		gomega.Expect(res).To(matchers.MeetSLA(sla))
+	}
+	return res
+}
+
+func (s loadSpec) entry(res *loadrunner.Result, labels []string) report.Entry {
+	e := report.Entry{Name: s.name, OperationID: s.operationID, Method: s.method, Path: s.path,
+		Labels: labels, Result: res, Fingerprint: s.fingerprint}
+	if s.findings != nil {
+		e.Findings = s.findings()
+	}
+	return e
+}
+
+// specEntry is the value of a load spec's report entry: its JSON is the
+// report entry (decoded on process 1 under ginkgo -p), its String the run's
+// figures for the console and Ginkgo's JUnit properties.
+type specEntry struct{ report.Entry }
+
+func (e specEntry) MarshalJSON() ([]byte, error) { return json.Marshal(e.Entry) }
+
+func (e specEntry) String() string {
+	var b strings.Builder
+	if e.SLA != "" {
+		fmt.Fprintf(&b, "SLA %s: %s\n", e.Status, e.SLA)
+		matchers.WriteVerdicts(&b, matchers.Evaluation{Verdicts: e.Verdicts})
+	}
+	matchers.DescribeResult(&b, e.Result)
+	return b.String()
+}
+
+// progressText is what a Ginkgo progress report shows of a running load.
+func progressText(name string, p *loadrunner.Progress) string {
+	if p == nil {
+		return fmt.Sprintf("slaspec: %s: starting", name)
+	}
+	phase := "measuring"
+	if p.Warmup {
+		phase = "warming up"
+	}
+	return fmt.Sprintf("slaspec: %s: %s, %s elapsed; sent %d of %d at %.1f req/s; %d completed, %d errors, %d dropped, %d in flight; p99 %s, max %s so far",
+		name, phase, p.Elapsed.Round(time.Millisecond), p.Sent, p.Total, p.AchievedRate, p.Requests, p.Errors, p.Dropped, p.InFlight, p.P99, p.Max)
+}

@@ -1,0 +1,170 @@
+package ginkgoplugin_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/matchers"
+)
+
+var (
+	ginkgoOnce sync.Once
+	ginkgoBin  string
+	ginkgoErr  error
+)
+
+// ginkgoCLI builds the Ginkgo CLI of the module's pinned version once.
+func ginkgoCLI(t *testing.T) string {
+	t.Helper()
+	ginkgoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "slaspec-ginkgo")
+		if err != nil {
+			ginkgoErr = err
+			return
+		}
+		ginkgoBin = filepath.Join(dir, "ginkgo")
+		out, err := exec.Command("go", "build", "-o", ginkgoBin, "github.com/onsi/ginkgo/v2/ginkgo").CombinedOutput()
+		if err != nil {
+			ginkgoErr = err
+			ginkgoBin = string(out)
+		}
+	})
+	if ginkgoErr != nil {
+		t.Fatalf("build the ginkgo CLI: %v\n%s", ginkgoErr, ginkgoBin)
+	}
+	return ginkgoBin
+}
+
+// runSuite runs testdata/loadsuite with ginkgo -p and returns the report dir,
+// the combined output and the exit error.
+func runSuite(t *testing.T, env ...string) (string, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(ginkgoCLI(t), "-p", "--procs=3", "--no-color", "./testdata/loadsuite")
+	cmd.Env = append(os.Environ(), append(env, "SLASPEC_REPORT_DIR="+dir)...)
+	out, err := cmd.CombinedOutput()
+	return dir, string(out), err
+}
+
+func readReport(t *testing.T, dir, out string) *report.Document {
+	t.Helper()
+	doc, err := report.ReadDocument(filepath.Join(dir, "sla-report.json"))
+	if err != nil {
+		t.Fatalf("%v\nginkgo output:\n%s", err, out)
+	}
+	return doc
+}
+
+func TestParallelRunAggregatesEverySpecOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo -p suite")
+	}
+	dir, out, err := runSuite(t)
+	if err != nil {
+		t.Fatalf("suite failed: %v\n%s", err, out)
+	}
+	doc := readReport(t, dir, out)
+	if len(doc.Operations) != 6 {
+		t.Fatalf("%d entries, want 6 (one per load spec, from every process)\n%s", len(doc.Operations), out)
+	}
+	seen := map[string]bool{}
+	for _, e := range doc.Operations {
+		if seen[e.Name] {
+			t.Fatalf("entry %q counted twice", e.Name)
+		}
+		seen[e.Name] = true
+		if e.Result.Requests != 100 || e.Status != matchers.Passed || len(e.Verdicts) == 0 {
+			t.Errorf("%s: %d requests, status %s", e.Name, e.Result.Requests, e.Status)
+		}
+		if !strings.Contains(strings.Join(e.Labels, ","), "load") {
+			t.Errorf("%s: labels %v lack the spec's labels", e.Name, e.Labels)
+		}
+	}
+	if doc.Partial || doc.Environment.GoVersion == "" || doc.Environment.NumCPU == 0 {
+		t.Errorf("document partial %v, environment %+v", doc.Partial, doc.Environment)
+	}
+	for _, f := range []string{"sla-report.md", "sla-report.html", "sla-report.junit.xml"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("report %s missing or empty: %v", f, err)
+		}
+	}
+	if !strings.Contains(out, "slaspec: 6 load specs: 6 passed, 0 failed, 0 inconclusive") {
+		t.Errorf("the suite does not say where the reports are:\n%s", out)
+	}
+}
+
+func TestFailingSLAFailsTheSuiteAndTheReportSaysWhy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo -p suite")
+	}
+	dir, out, err := runSuite(t, "LOADSUITE_FAIL=1", "SLASPEC_REPORT_FORMATS=json,md")
+	if err == nil {
+		t.Fatalf("the suite passed with a failing SLA\n%s", out)
+	}
+	for _, want := range []string{"SLA not met: errors<1%", "observed 25%", "http.5xx"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ginkgo output lacks %q", want)
+		}
+	}
+	doc := readReport(t, dir, out)
+	if _, failed, _ := doc.Counts(); failed != 1 || len(doc.Operations) != 7 {
+		t.Fatalf("%d entries with %d failed; want 7 and 1\n%s", len(doc.Operations), failed, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sla-report.html")); !os.IsNotExist(err) {
+		t.Errorf("SLASPEC_REPORT_FORMATS=json,md still wrote HTML")
+	}
+}
+
+func TestInterruptedRunStillWritesPartialReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo -p suite")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(ginkgoCLI(t), "-p", "--procs=2", "--no-color", "./testdata/loadsuite")
+	cmd.Env = append(os.Environ(), "LOADSUITE_LONG=1", "SLASPEC_REPORT_DIR="+dir, "SLASPEC_REPORT_FORMATS=json")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // signal the group, as Ctrl-C does
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	done := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+		}
+		close(done)
+	}()
+	time.Sleep(8 * time.Second) // the short specs finish; the long one is loading
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatal("ginkgo did not stop within 60s of SIGINT")
+	}
+	cmd.Wait()
+	doc := readReport(t, dir, out.String())
+	if !doc.Partial {
+		t.Fatalf("an interrupted run's report is not marked partial\n%s", out.String())
+	}
+	var long *report.Entry
+	for i, e := range doc.Operations {
+		if strings.Contains(e.Name, "a long spec") {
+			long = &doc.Operations[i]
+		}
+	}
+	if long == nil || !long.Result.Partial || long.Result.Requests == 0 || long.Result.Requests >= 6000 {
+		t.Fatalf("the interrupted spec's entry is missing or not partial: %+v\n%s", long, out.String())
+	}
+}
