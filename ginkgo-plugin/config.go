@@ -112,7 +112,7 @@ func resolve(opts []Option, getenv func(string) string) (Config, error) {
 		{"SLASPEC_DURATION", func(v string) (err error) { c.Duration, err = time.ParseDuration(v); return err }},
 		{"SLASPEC_BASELINE", func(v string) error { c.Baseline = v; return nil }},
 		{"SLASPEC_MAX_REGRESSION", func(v string) (err error) { c.MaxRegression, err = report.ParseThreshold(v); return err }},
-		{"SLASPEC_SHARD", func(v string) (err error) { c.Shard, err = ParseShard(v); return err }},
+		{"SLASPEC_SHARD", func(v string) (err error) { c.Shard, err = loadrunner.ParseShard(v); return err }},
 		{"SLASPEC_START_AT", func(v string) (err error) { c.StartAt, err = time.Parse(time.RFC3339Nano, v); return err }},
 		{"SLASPEC_ALIGN", func(v string) (err error) { c.Align, err = time.ParseDuration(v); return err }},
 	} {
@@ -147,17 +147,6 @@ func (c Config) validate() error {
 		return fmt.Errorf("ginkgoplugin: shard %d/%d: index must be in 0..%d", c.Shard.Index, c.Shard.Count, c.Shard.Count-1)
 	}
 	return nil
-}
-
-// ParseShard parses "i/n" (0 ≤ i < n), the shard of a worker.
-func ParseShard(s string) (loadrunner.Shard, error) {
-	a, b, ok := strings.Cut(s, "/")
-	i, err1 := strconv.Atoi(strings.TrimSpace(a))
-	n, err2 := strconv.Atoi(strings.TrimSpace(b))
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-		return loadrunner.Shard{}, fmt.Errorf("want i/n with 0 <= i < n, e.g. 0/4")
-	}
-	return loadrunner.Shard{Index: i, Count: n}, nil
 }
 
 // Apply returns plan as this configuration runs it: rates scaled, duration

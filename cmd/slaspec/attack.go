@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -40,6 +41,7 @@ type attackFlags struct {
 	url, method, body, jsonOut, sla, gcSource string
 	headers                                   headerFlags
 	plan                                      loadrunner.Plan
+	shard, startAt                            string
 	demo, quiet                               bool
 }
 
@@ -60,6 +62,8 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON result to `file` (- for stdout)")
 	fs.StringVar(&f.sla, "sla", "", "judge the run against an SLA, e.g. \"p99<150ms, errors<0.1%\" (exit 1 on a failed budget, 3 on an inconclusive one)")
 	fs.StringVar(&f.gcSource, "gc-source", "", "read the service's GC from `URL`: expvar (/debug/vars) or Prometheus (/metrics)")
+	fs.StringVar(&f.shard, "shard", "", "run shard `i/n` of the schedule (n workers together apply -rate); default $SLASPEC_SHARD")
+	fs.StringVar(&f.startAt, "start-at", "", "start the schedule at this RFC 3339 instant, so shards start together; default $SLASPEC_START_AT")
 	fs.BoolVar(&f.demo, "demo", false, "start a demo service on loopback and load it (no -url needed)")
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
 	if err := fs.Parse(args); err != nil {
@@ -118,6 +122,9 @@ func (f *attackFlags) build() (loadrunner.Target, *matchers.SLA, []loadrunner.Op
 	if f.plan.Concurrency > 0 {
 		f.plan.Rate = 0
 	}
+	if err := f.distribute(); err != nil {
+		return nil, nil, nil, cleanup, err
+	}
 	if err := f.plan.Validate(); err != nil {
 		return nil, nil, nil, cleanup, err
 	}
@@ -156,6 +163,30 @@ func (f *attackFlags) build() (loadrunner.Target, *matchers.SLA, []loadrunner.Op
 		opts = append(opts, loadrunner.WithGCSource(src))
 	}
 	return target, sla, opts, cleanup, nil
+}
+
+// distribute sets the plan's shard and start instant from the flags or the
+// environment (SLASPEC_SHARD, SLASPEC_START_AT).
+func (f *attackFlags) distribute() error {
+	shard, startAt := cmp.Or(f.shard, os.Getenv("SLASPEC_SHARD")), cmp.Or(f.startAt, os.Getenv("SLASPEC_START_AT"))
+	if shard != "" {
+		s, err := loadrunner.ParseShard(shard)
+		if err != nil {
+			return fmt.Errorf("-shard: %w", err)
+		}
+		f.plan.Shard = s
+	}
+	if startAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, startAt)
+		if err != nil {
+			return fmt.Errorf("-start-at %q: want an RFC 3339 instant such as 2026-11-25T10:00:00Z", startAt)
+		}
+		if time.Until(t) > 24*time.Hour {
+			return fmt.Errorf("-start-at %s is more than a day away", startAt)
+		}
+		f.plan.StartAt = t
+	}
+	return nil
 }
 
 // printRun prints the run and, with an SLA, its verdicts, and returns the exit code.

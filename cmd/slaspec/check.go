@@ -7,16 +7,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/matchers"
 )
 
 func init() {
-	register("check", "judge saved JSON results against an SLA (exit 0 pass, 1 fail, 3 inconclusive)", check)
+	register("check", "judge saved JSON results or reports against an SLA (exit 0 pass, 1 fail, 3 inconclusive)", check)
 }
-
-// maxResultFile bounds a result file read from disk.
-const maxResultFile = 256 << 20
 
 func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("slaspec check", flag.ContinueOnError)
@@ -24,7 +20,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	slaText := fs.String("sla", "", "the SLA, e.g. \"p99<150ms, errors<0.1%\" (required)")
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON instead of text")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec check -sla SLA result.json...")
+		fmt.Fprintln(stderr, "usage: slaspec check -sla SLA result-or-report.json... (several are merged first)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -39,46 +35,33 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slaspec check: -sla: %v\n", err)
 		return exitUsage
 	}
-	res, err := loadResults(fs.Args())
+	doc, err := readDocuments(fs.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "slaspec check: %v\n", err)
 		return exitUsage
 	}
-	ev := matchers.Evaluate(res, sla)
+	worst := matchers.Passed
+	var evals []matchers.Evaluation
+	for i, e := range doc.Operations {
+		ev := matchers.Evaluate(e.Result, sla)
+		evals = append(evals, ev)
+		if rank(ev.Status) > rank(worst) {
+			worst = ev.Status
+		}
+		if !*asJSON {
+			if len(doc.Operations) > 1 {
+				fmt.Fprintf(stdout, "%s%s\n", map[bool]string{true: "\n"}[i > 0], e.Name)
+			}
+			fmt.Fprint(stdout, matchers.Explain(e.Result, ev))
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(ev); err != nil {
+		if err := enc.Encode(evals); err != nil {
 			fmt.Fprintf(stderr, "slaspec check: %v\n", err)
 			return exitFail
 		}
-	} else {
-		fmt.Fprint(stdout, matchers.Explain(res, ev))
 	}
-	return exitCode(ev.Status)
-}
-
-// loadResults reads result files and merges them into one (exactly, as one
-// run over all their samples would be).
-func loadResults(paths []string) (*loadrunner.Result, error) {
-	var results []*loadrunner.Result
-	for _, p := range paths {
-		b, err := readBounded(p, maxResultFile)
-		if err != nil {
-			return nil, err
-		}
-		var r loadrunner.Result
-		if err := json.Unmarshal(b, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		results = append(results, &r)
-	}
-	if len(results) == 1 {
-		return results[0], nil
-	}
-	merged, err := loadrunner.Merge(results...)
-	if err != nil {
-		return nil, fmt.Errorf("merge %d results: %w", len(results), err)
-	}
-	return merged, nil
+	return exitCode(worst)
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -123,8 +124,10 @@ func ReadDocument(path string) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %s: %w", path, err)
 	}
-	if d.Suite == "" && len(d.Operations) == 1 && d.Operations[0].Name == "" {
-		d.Operations[0].Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if e := &d.Operations[0]; d.Suite == "" && len(d.Operations) == 1 && e.Name == "" {
+		// A plain result: named after its target, so that the results of
+		// the shards of one load merge into one entry.
+		e.Name = cmp.Or(e.Result.Target, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 	}
 	return d, nil
 }
