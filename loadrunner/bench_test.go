@@ -1,8 +1,16 @@
 package loadrunner
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -83,5 +91,90 @@ func TestHotPathDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%.1f allocations per request in pacing and recording", allocs)
+	}
+}
+
+// BenchmarkHTTPHit measures one request of the default HTTP target over a
+// kept-alive loopback connection (the in-process server's cost included),
+// without and with a response check that decodes the small JSON body.
+func BenchmarkHTTPHit(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":1,"id":42}`))
+	}))
+	defer srv.Close()
+	check := func(resp *http.Response, body []byte) error {
+		var v struct{ OK, ID int }
+		if err := json.Unmarshal(body, &v); err != nil {
+			return fmt.Errorf("body: %w", err)
+		}
+		return nil
+	}
+	for _, bc := range []struct {
+		name string
+		opts []HTTPOption
+	}{
+		{"plain", nil},
+		{"check", []HTTPOption{WithCheck(check)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			t := HTTP(srv.URL, bc.opts...)
+			ctx := context.Background()
+			var tr Trace
+			b.ReportAllocs()
+			for b.Loop() {
+				tr = Trace{}
+				if err := t.Hit(ctx, 0, &tr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestReadBounded checks the body reader of the HTTP hot path: exact up to
+// the bound, over it past the bound, and no allocation once its buffer grew.
+func TestReadBounded(t *testing.T) {
+	const limit = 1024
+	tests := []struct {
+		name    string
+		size    int
+		oneByte bool
+		over    bool
+	}{
+		{"empty", 0, false, false},
+		{"small", 16, false, false},
+		{"at the bound", limit, false, false},
+		{"one past the bound", limit + 1, false, true},
+		{"far past the bound", 50 * limit, false, true},
+		{"one byte per read", 700, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := bytes.Repeat([]byte("x"), tt.size)
+			var r io.Reader = bytes.NewReader(src)
+			if tt.oneByte {
+				r = iotest.OneByteReader(r)
+			}
+			body, over, err := readBounded(r, make([]byte, 0, 8), limit)
+			if err != nil || over != tt.over {
+				t.Fatalf("over %t, error %v; want over %t", over, err, tt.over)
+			}
+			if !over && !bytes.Equal(body, src) {
+				t.Fatalf("read %d bytes, want %d", len(body), len(src))
+			}
+			if len(body) > limit+1 {
+				t.Fatalf("read %d bytes past a bound of %d", len(body), limit)
+			}
+		})
+	}
+	buf := make([]byte, 0, 64)
+	src := bytes.NewReader([]byte(`{"ok":1,"id":42}`))
+	allocs := testing.AllocsPerRun(100, func() {
+		src.Seek(0, io.SeekStart)
+		buf, _, _ = readBounded(src, buf, limit)
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per small body", allocs)
 	}
 }

@@ -11,8 +11,10 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -213,6 +215,9 @@ func newLoadClient(maxInFlight int, host string) *http.Client {
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		// Bounded like bodies: Go's default (10 MiB) lets each request in
+		// flight buffer that much of an endless header.
+		MaxResponseHeaderBytes: 64 << 10,
 	}
 	return &http.Client{Transport: tr, CheckRedirect: sameHostRedirects(host)}
 }
@@ -239,7 +244,9 @@ func (t *HTTPTarget) Hit(ctx context.Context, seq uint64, tr *Trace) error {
 	if err != nil {
 		return ClassError(ClassCheck, err)
 	}
-	resp, err := t.cfg.client.Do(p.build(httptrace.WithClientTrace(ctx, phaseTrace(tr))))
+	ph := newPhases()
+	resp, err := t.cfg.client.Do(p.build(httptrace.WithClientTrace(ctx, &ph.ct)))
+	ph.fill(tr)
 	if err != nil {
 		return err
 	}
@@ -264,17 +271,16 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace) error {
 		bufp = &b
 	}
 	defer t.bufs.Put(bufp)
-	buf := bytes.NewBuffer((*bufp)[:0])
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, t.cfg.maxBody+1))
-	*bufp = buf.Bytes()[:0]
+	body, over, err := readBounded(resp.Body, *bufp, t.cfg.maxBody)
+	*bufp = body[:0]
 	if err != nil {
 		return err
 	}
-	if n > t.cfg.maxBody {
+	if over {
 		return ClassError(ClassTransport, fmt.Errorf("response body exceeds the %d byte bound", t.cfg.maxBody))
 	}
 	if t.cfg.check != nil {
-		if err := t.cfg.check(resp, buf.Bytes()); err != nil {
+		if err := t.cfg.check(resp, body); err != nil {
 			var ce *Error
 			if errors.As(err, &ce) {
 				return err
@@ -291,19 +297,70 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace) error {
 	return nil
 }
 
-// phaseTrace records the request's connect, TLS and time-to-first-byte phases.
-func phaseTrace(tr *Trace) *httptrace.ClientTrace {
-	var start, connStart, tlsStart time.Time
-	start = time.Now()
-	return &httptrace.ClientTrace{
-		GotConn:              func(i httptrace.GotConnInfo) { tr.ConnReused = i.Reused },
-		ConnectStart:         func(string, string) { connStart = time.Now() },
-		ConnectDone:          func(string, string, error) { tr.Connect = time.Since(connStart) },
-		TLSHandshakeStart:    func() { tlsStart = time.Now() },
-		TLSHandshakeDone:     func(tls.ConnectionState, error) { tr.TLS = time.Since(tlsStart) },
-		GotFirstResponseByte: func() { tr.TTFB = time.Since(start) },
+// readBounded reads r to its end into buf's storage and reports whether it
+// held more than limit bytes, reading no more than limit+1. It allocates only
+// to grow buf (once per pooled buffer, not per request).
+func readBounded(r io.Reader, buf []byte, limit int64) (body []byte, over bool, err error) {
+	buf = buf[:0]
+	for int64(len(buf)) <= limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, max(len(buf), 512))
+		}
+		n, err := r.Read(buf[len(buf):min(int64(cap(buf)), limit+1)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, int64(len(buf)) > limit, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
 	}
+	return buf, true, nil
 }
+
+// phases is one request's trace hooks and what they measured: one
+// allocation for the hooks and their state. A dial that net/http started
+// for this request may finish after the request was served by another
+// connection and call its hooks late, from its own goroutine: the figures
+// are atomics, copied into the worker's Trace once, when Do returns.
+type phases struct {
+	ct                  httptrace.ClientTrace
+	start               time.Time
+	connStart, tlsStart time.Time // written and read by the dialing goroutine only
+	connect, tls, ttfb  atomic.Int64
+	reused              atomic.Bool
+}
+
+// newPhases returns the hooks of one request starting now.
+func newPhases() *phases {
+	p := &phases{start: time.Now()}
+	p.ct = httptrace.ClientTrace{
+		GotConn:              p.gotConn,
+		ConnectStart:         p.connectStart,
+		ConnectDone:          p.connectDone,
+		TLSHandshakeStart:    p.tlsHandshakeStart,
+		TLSHandshakeDone:     p.tlsHandshakeDone,
+		GotFirstResponseByte: p.gotFirstResponseByte,
+	}
+	return p
+}
+
+// fill copies the phases measured so far into tr.
+func (p *phases) fill(tr *Trace) {
+	tr.ConnReused = p.reused.Load()
+	tr.Connect = time.Duration(p.connect.Load())
+	tr.TLS = time.Duration(p.tls.Load())
+	tr.TTFB = time.Duration(p.ttfb.Load())
+}
+
+func (p *phases) gotConn(i httptrace.GotConnInfo)   { p.reused.Store(i.Reused) }
+func (p *phases) connectStart(string, string)       { p.connStart = time.Now() }
+func (p *phases) connectDone(string, string, error) { p.connect.Store(int64(time.Since(p.connStart))) }
+func (p *phases) tlsHandshakeStart()                { p.tlsStart = time.Now() }
+func (p *phases) tlsHandshakeDone(tls.ConnectionState, error) {
+	p.tls.Store(int64(time.Since(p.tlsStart)))
+}
+func (p *phases) gotFirstResponseByte() { p.ttfb.Store(int64(time.Since(p.start))) }
 
 // redactURL renders u without its password.
 func redactURL(u *url.URL) string { return u.Redacted() }
