@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
 	"github.com/slaspec/slaspec/matchers"
 )
 
@@ -17,23 +18,27 @@ func init() {
 func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("slaspec check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	slaText := fs.String("sla", "", "the SLA, e.g. \"p99<150ms, errors<0.1%\" (required)")
+	slaText := fs.String("sla", "", "the SLA, e.g. \"p99<150ms, errors<0.1%\" (default: each report entry's own SLA)")
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON instead of text")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec check -sla SLA result-or-report.json... (several are merged first)")
+		fmt.Fprintln(stderr, "usage: slaspec check [-sla SLA] result-or-report.json... (several are merged first)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if *slaText == "" || fs.NArg() == 0 {
+	if fs.NArg() == 0 {
 		fs.Usage()
 		return exitUsage
 	}
-	sla, err := matchers.Parse(*slaText)
-	if err != nil {
-		fmt.Fprintf(stderr, "slaspec check: -sla: %v\n", err)
-		return exitUsage
+	var given *matchers.SLA
+	if *slaText != "" {
+		sla, err := matchers.Parse(*slaText)
+		if err != nil {
+			fmt.Fprintf(stderr, "slaspec check: -sla: %v\n", err)
+			return exitUsage
+		}
+		given = &sla
 	}
 	doc, err := readDocuments(fs.Args())
 	if err != nil {
@@ -43,6 +48,11 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	worst := matchers.Passed
 	var evals []matchers.Evaluation
 	for i, e := range doc.Operations {
+		sla, err := slaOf(e, given)
+		if err != nil {
+			fmt.Fprintf(stderr, "slaspec check: %v\n", err)
+			return exitUsage
+		}
 		ev := matchers.Evaluate(e.Result, sla)
 		evals = append(evals, ev)
 		if rank(ev.Status) > rank(worst) {
@@ -64,4 +74,19 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitCode(worst)
+}
+
+// slaOf is the SLA to judge an entry by: the one given, else its own.
+func slaOf(e report.Entry, given *matchers.SLA) (matchers.SLA, error) {
+	if given != nil {
+		return *given, nil
+	}
+	if e.SLA == "" {
+		return matchers.SLA{}, fmt.Errorf("%s has no SLA of its own: give one with -sla", e.Name)
+	}
+	sla, err := matchers.Parse(e.SLA)
+	if err != nil {
+		return matchers.SLA{}, fmt.Errorf("%s: %w", e.Name, err)
+	}
+	return sla, nil
 }

@@ -85,6 +85,9 @@ func TestAttackDemoWritesResultAndSummary(t *testing.T) {
 	if code, stdout, _ := run(t, "check", "-sla", "p90<1s, errors==0", out); code != exitOK || !strings.Contains(stdout, "SLA met") {
 		t.Fatalf("check of the saved result: exit %d\n%s", code, stdout)
 	}
+	if code, _, stderr := run(t, "check", out); code != exitUsage || !strings.Contains(stderr, "has no SLA of its own: give one with -sla") {
+		t.Fatalf("check of a result without an SLA: exit %d, %s", code, stderr)
+	}
 	if code, stdout, _ := run(t, "check", "-sla", "max<1ns", out); code != exitFail || !strings.Contains(stdout, "FAIL") {
 		t.Fatalf("check of a failing budget: exit %d\n%s", code, stdout)
 	}
@@ -127,7 +130,7 @@ func TestCheckBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"-sla", "p99<1s"}, "usage: slaspec check"},
-		{[]string{"result.json"}, "usage: slaspec check"},
+		{[]string{bad}, "bad.json"},
 		{[]string{"-sla", "p99<", "x.json"}, "missing limit"},
 		{[]string{"-sla", "p99<1s", filepath.Join(dir, "missing.json")}, "missing.json"},
 		{[]string{"-sla", "p99<1s", bad}, "bad.json"},
