@@ -184,6 +184,9 @@ func (f *attackFlags) distribute() error {
 		if time.Until(t) > 24*time.Hour {
 			return fmt.Errorf("-start-at %s is more than a day away", startAt)
 		}
+		if late := -time.Until(t); late > cmp.Or(f.plan.Timeout, loadrunner.DefaultTimeout) {
+			return fmt.Errorf("-start-at %s is %s in the past: every send would be too late", startAt, late.Round(time.Second))
+		}
 		f.plan.StartAt = t
 	}
 	return nil

@@ -48,6 +48,9 @@ func TestAttackBadFlags(t *testing.T) {
 		{[]string{"-url", "http://127.0.0.1:1/", "-gc-source", "nope"}, `-gc-source: "nope" is not an http(s) URL`},
 		{[]string{"-demo", "-url", "http://127.0.0.1:1/"}, "-demo starts its own service"},
 		{[]string{"-url", "http://127.0.0.1:1/", "extra"}, `unexpected argument "extra"`},
+		{[]string{"-url", "http://127.0.0.1:1/", "-shard", "3/3"}, `-shard: loadrunner: shard "3/3": want i/n`},
+		{[]string{"-url", "http://127.0.0.1:1/", "-start-at", "noon"}, "want an RFC 3339 instant"},
+		{[]string{"-url", "http://127.0.0.1:1/", "-start-at", "2020-01-01T00:00:00Z"}, "in the past: every send would be too late"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
