@@ -48,7 +48,14 @@ type Config struct {
 	// workers that run the same specs in the same order load together.
 	StartAt time.Time
 	Align   time.Duration
+	// Remote raises the safety limits for targets outside loopback
+	// (SLASPEC_REMOTE_MAX_RATE, SLASPEC_REMOTE_MAX_DURATION); see
+	// loadrunner.WithRemoteLimits. SLASPEC_ALLOW_HOSTS restricts the hosts.
+	Remote loadrunner.RemoteLimits
 }
+
+// RemoteLimits raises the safety limits for targets outside loopback.
+func RemoteLimits(l loadrunner.RemoteLimits) Option { return func(c *Config) { c.Remote = l } }
 
 // Option configures the plugin in Go code; the environment overrides it.
 type Option func(*Config)
@@ -115,6 +122,8 @@ func resolve(opts []Option, getenv func(string) string) (Config, error) {
 		{"SLASPEC_SHARD", func(v string) (err error) { c.Shard, err = loadrunner.ParseShard(v); return err }},
 		{"SLASPEC_START_AT", func(v string) (err error) { c.StartAt, err = time.Parse(time.RFC3339Nano, v); return err }},
 		{"SLASPEC_ALIGN", func(v string) (err error) { c.Align, err = time.ParseDuration(v); return err }},
+		{"SLASPEC_REMOTE_MAX_RATE", func(v string) (err error) { c.Remote.MaxRate, err = strconv.ParseFloat(v, 64); return err }},
+		{"SLASPEC_REMOTE_MAX_DURATION", func(v string) (err error) { c.Remote.MaxDuration, err = time.ParseDuration(v); return err }},
 	} {
 		if err := set(e.key, e.parse); err != nil {
 			return c, err

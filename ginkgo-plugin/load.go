@@ -116,6 +116,9 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 	if spec.sla != "" {
 		runOpts = append(runOpts, matchers.AbortWhenLost(sla))
 	}
+	if cfg.Remote != (loadrunner.RemoteLimits{}) {
+		runOpts = append(runOpts, loadrunner.WithRemoteLimits(cfg.Remote))
+	}
 	res, err := loadrunner.Run(ctx, cfg.Apply(plan, time.Now()), target, runOpts...)
 	if err != nil {
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))

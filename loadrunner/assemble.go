@@ -27,16 +27,19 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 		}
 	}
 	connect, tls, ttfb := NewHistogram(), NewHistogram(), NewHistogram()
+	ops := make([]*Result, len(r.ops))
+	for i := range ops {
+		ops[i] = &Result{Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
+			Errors: Errors{ByClass: map[Class]uint64{}}, StatusCodes: map[int]uint64{}}
+	}
 	for _, rec := range r.recs {
 		rec.mu.Lock()
-		mergeAll(res.Latency, rec.latency, res.ServiceTime, rec.service, res.SendLag, rec.lag,
-			connect, rec.connect, tls, rec.tls, ttfb, rec.ttfb)
-		res.Requests += rec.requests
-		res.Errors.Total += rec.errors
+		addStats(res, &rec.stats)
+		mergeAll(res.SendLag, rec.lag, connect, rec.connect, tls, rec.tls, ttfb, rec.ttfb)
 		res.Late += rec.late
-		addCounts(res.Errors.ByClass, rec.byClass)
-		addCounts(res.StatusCodes, rec.status)
-		res.Errors.Examples = mergeExamples(res.Errors.Examples, rec.examples)
+		for i := range rec.ops {
+			addStats(ops[i], &rec.ops[i])
+		}
 		rec.mu.Unlock()
 	}
 	res.Connect, res.TLS, res.TTFB = nonEmpty(connect), nonEmpty(tls), nonEmpty(ttfb)
@@ -52,7 +55,45 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 			res.PlannedRate = res.AchievedRate
 		}
 	}
+	r.operations(res, ops)
 	return res
+}
+
+// addStats adds a recorder's stats into a result.
+func addStats(res *Result, st *stats) {
+	mergeAll(res.Latency, st.latency, res.ServiceTime, st.service)
+	res.Requests += st.requests
+	res.Errors.Total += st.errors
+	addCounts(res.Errors.ByClass, st.byClass)
+	addCounts(res.StatusCodes, st.status)
+	res.Errors.Examples = mergeExamples(res.Errors.Examples, st.examples)
+}
+
+// operations completes the per-operation sub-results and attaches them. A
+// mix's operations have their own planned and sent counts (their share of
+// the schedule); a journey's steps are not scheduled on their own, so their
+// planned count is their completed count.
+func (r *runner) operations(res *Result, ops []*Result) {
+	if len(ops) == 0 {
+		return
+	}
+	res.Operations = map[string]*Result{}
+	for i, op := range ops {
+		op.Target, op.Plan, op.Started, op.Ended, op.Duration = r.ops[i], res.Plan, res.Started, res.Ended, res.Duration
+		op.Partial, op.PartialReason = res.Partial, res.PartialReason
+		op.Planned, op.Sent = op.Requests, op.Requests
+		if r.opOf != nil {
+			op.Planned, op.Sent = r.opPlanned[i].Load(), r.opSent[i].Load()
+		}
+		if res.Duration > 0 {
+			op.PlannedRate = float64(op.Planned) / res.Duration.Seconds()
+			op.AchievedRate = float64(op.Sent) / res.Duration.Seconds()
+		}
+		if len(op.StatusCodes) == 0 {
+			op.StatusCodes = nil
+		}
+		res.Operations[r.ops[i]] = op
+	}
 }
 
 // mergeAll merges pairs of histograms: dst, src, dst, src, ...

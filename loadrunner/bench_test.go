@@ -30,7 +30,7 @@ func BenchmarkPacer(b *testing.B) {
 
 // BenchmarkRecord measures recording one completed request into a shard.
 func BenchmarkRecord(b *testing.B) {
-	r := newRecorder()
+	r := newRecorder(0)
 	tr := &Trace{Status: 200, TTFB: 300 * time.Microsecond, ConnReused: true}
 	s := &sample{latency: 2 * time.Millisecond, service: time.Millisecond, lag: 100 * time.Microsecond, tr: tr}
 	b.ReportAllocs()
@@ -42,7 +42,7 @@ func BenchmarkRecord(b *testing.B) {
 // BenchmarkRecordError measures recording a failed request once the class's
 // examples are full.
 func BenchmarkRecordError(b *testing.B) {
-	r := newRecorder()
+	r := newRecorder(0)
 	s := &sample{latency: 2 * time.Millisecond, err: ClassError(Class5xx, errors.New("status 503")), tr: &Trace{Status: 503}}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -77,7 +77,7 @@ func BenchmarkMergeResults(b *testing.B) {
 // TestHotPathDoesNotAllocate keeps the benchmarks' promise in the test run.
 func TestHotPathDoesNotAllocate(t *testing.T) {
 	s := newSchedule(Plan{Rate: 1000, Duration: time.Hour})
-	r := newRecorder()
+	r := newRecorder(0)
 	smp := &sample{latency: time.Millisecond, err: ClassError(Class5xx, errors.New("x")), tr: &Trace{Status: 503}}
 	r.record(smp) // the first error of a class stores its example
 	ok := &sample{latency: time.Millisecond, tr: &Trace{Status: 200}}

@@ -244,13 +244,19 @@ func (t *HTTPTarget) Hit(ctx context.Context, seq uint64, tr *Trace) error {
 	if err != nil {
 		return ClassError(ClassCheck, err)
 	}
+	return t.send(ctx, p, tr, nil)
+}
+
+// send performs one prepared request. onBody, when set, sees the body of a
+// response that passed the checks (2xx or 3xx), before its buffer is reused.
+func (t *HTTPTarget) send(ctx context.Context, p preparedRequest, tr *Trace, onBody func([]byte) error) error {
 	ph := newPhases()
 	resp, err := t.cfg.client.Do(p.build(httptrace.WithClientTrace(ctx, &ph.ct)))
 	ph.fill(tr)
 	if err != nil {
 		return err
 	}
-	return t.response(resp, tr)
+	return t.response(resp, tr, onBody)
 }
 
 // request returns the prepared request for hit seq.
@@ -262,7 +268,7 @@ func (t *HTTPTarget) request(seq uint64) (preparedRequest, error) {
 }
 
 // response reads and checks one response.
-func (t *HTTPTarget) response(resp *http.Response, tr *Trace) error {
+func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte) error) error {
 	defer resp.Body.Close()
 	tr.Status = resp.StatusCode
 	bufp, _ := t.bufs.Get().(*[]byte)
@@ -294,6 +300,9 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace) error {
 	case resp.StatusCode >= 400:
 		return ClassError(Class4xx, fmt.Errorf("%s %s: status %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode))
 	}
+	if onBody != nil {
+		return onBody(body)
+	}
 	return nil
 }
 
@@ -322,11 +331,13 @@ func readBounded(r io.Reader, buf []byte, limit int64) (body []byte, over bool, 
 // allocation for the hooks and their state. A dial that net/http started
 // for this request may finish after the request was served by another
 // connection and call its hooks late, from its own goroutine: the figures
-// are atomics, copied into the worker's Trace once, when Do returns.
+// are atomics, copied into the worker's Trace once, when Do returns. A
+// retried request can have two dials running at once, so the start marks
+// (nanoseconds since start) are atomics too.
 type phases struct {
 	ct                  httptrace.ClientTrace
 	start               time.Time
-	connStart, tlsStart time.Time // written and read by the dialing goroutine only
+	connStart, tlsStart atomic.Int64
 	connect, tls, ttfb  atomic.Int64
 	reused              atomic.Bool
 }
@@ -353,12 +364,14 @@ func (p *phases) fill(tr *Trace) {
 	tr.TTFB = time.Duration(p.ttfb.Load())
 }
 
-func (p *phases) gotConn(i httptrace.GotConnInfo)   { p.reused.Store(i.Reused) }
-func (p *phases) connectStart(string, string)       { p.connStart = time.Now() }
-func (p *phases) connectDone(string, string, error) { p.connect.Store(int64(time.Since(p.connStart))) }
-func (p *phases) tlsHandshakeStart()                { p.tlsStart = time.Now() }
+func (p *phases) gotConn(i httptrace.GotConnInfo) { p.reused.Store(i.Reused) }
+func (p *phases) connectStart(string, string)     { p.connStart.Store(int64(time.Since(p.start))) }
+func (p *phases) connectDone(string, string, error) {
+	p.connect.Store(int64(time.Since(p.start)) - p.connStart.Load())
+}
+func (p *phases) tlsHandshakeStart() { p.tlsStart.Store(int64(time.Since(p.start))) }
 func (p *phases) tlsHandshakeDone(tls.ConnectionState, error) {
-	p.tls.Store(int64(time.Since(p.tlsStart)))
+	p.tls.Store(int64(time.Since(p.start)) - p.tlsStart.Load())
 }
 func (p *phases) gotFirstResponseByte() { p.ttfb.Store(int64(time.Since(p.start))) }
 

@@ -3,6 +3,7 @@ package loadrunner
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -33,12 +34,40 @@ func Merge(results ...*Result) (*Result, error) {
 		return nil, fmt.Errorf("loadrunner: merge: %w", err)
 	}
 	out.Timeseries = series
+	if out.Operations, err = mergeOperations(results); err != nil {
+		return nil, fmt.Errorf("loadrunner: merge: %w", err)
+	}
 	out.Merged = 0
 	for _, r := range results {
 		out.Merged += max(r.Merged, 1)
 	}
 	if out.Plan.Shard.Count > 1 {
 		out.Plan.Shard = Shard{}
+	}
+	return out, nil
+}
+
+// mergeOperations merges the results' per-operation sub-results by name.
+func mergeOperations(results []*Result) (map[string]*Result, error) {
+	parts := map[string][]*Result{}
+	for _, r := range results {
+		for name, op := range r.Operations {
+			if op != nil {
+				parts[name] = append(parts[name], op)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]*Result, len(parts))
+	for name, ops := range parts {
+		m, err := Merge(ops...)
+		if err != nil {
+			return nil, fmt.Errorf("operation %s: %w", name, err)
+		}
+		m.Merged = 0
+		out[name] = m
 	}
 	return out, nil
 }
@@ -97,7 +126,11 @@ func mergeInto(out, r *Result) error {
 	out.PartialReason = joinReason(out.PartialReason, r.PartialReason)
 	out.Aborted = joinReason(out.Aborted, r.Aborted)
 	out.GeneratorSaturated = out.GeneratorSaturated || r.GeneratorSaturated
-	out.Saturation = append(out.Saturation, r.Saturation...)
+	for _, why := range r.Saturation {
+		if !slices.Contains(out.Saturation, why) {
+			out.Saturation = append(out.Saturation, why)
+		}
+	}
 	out.Errors.Total += r.Errors.Total
 	addCounts(out.Errors.ByClass, r.Errors.ByClass)
 	out.Errors.Examples = mergeExamples(out.Errors.Examples, r.Errors.Examples)

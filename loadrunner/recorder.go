@@ -12,13 +12,11 @@ import (
 type recorder struct {
 	mu sync.Mutex
 
-	latency, service, lag *Histogram
-	connect, tls, ttfb    *Histogram
-	requests, errors      uint64
-	late                  uint64
-	byClass               map[Class]uint64
-	examples              map[Class][]string
-	status                map[int]uint64
+	stats                   // every request (or journey) of the window
+	lag, connect, tls, ttfb *Histogram
+	late                    uint64
+	// ops holds one stats per operation of a mix or journey target.
+	ops []stats
 
 	// The current interval: requests completed since the last rotation.
 	ivLatency *Histogram
@@ -27,13 +25,51 @@ type recorder struct {
 	ivByClass map[Class]uint64
 }
 
-func newRecorder() *recorder {
-	return &recorder{
-		latency: NewHistogram(), service: NewHistogram(), lag: NewHistogram(),
+// stats are the counts and distributions of a set of requests: all of a
+// run's, or one operation's.
+type stats struct {
+	latency, service *Histogram
+	requests, errors uint64
+	byClass          map[Class]uint64
+	examples         map[Class][]string
+	status           map[int]uint64
+}
+
+func newStats() stats {
+	return stats{latency: NewHistogram(), service: NewHistogram(),
+		byClass: map[Class]uint64{}, examples: map[Class][]string{}, status: map[int]uint64{}}
+}
+
+// add counts one request and returns its class ("" when it succeeded).
+func (s *stats) add(latency, service time.Duration, status int, err error) Class {
+	s.latency.Record(latency)
+	s.service.Record(service)
+	s.requests++
+	if status != 0 {
+		s.status[status]++
+	}
+	if err == nil {
+		return ""
+	}
+	c := ClassOf(err)
+	s.errors++
+	s.byClass[c]++
+	if len(s.examples[c]) < MaxExamples {
+		s.examples[c] = addExample(s.examples[c], message(err))
+	}
+	return c
+}
+
+func newRecorder(ops int) *recorder {
+	r := &recorder{
+		stats: newStats(), lag: NewHistogram(),
 		connect: NewHistogram(), tls: NewHistogram(), ttfb: NewHistogram(),
-		byClass: map[Class]uint64{}, examples: map[Class][]string{}, status: map[int]uint64{},
 		ivLatency: NewHistogram(), ivByClass: map[Class]uint64{},
 	}
+	for range ops {
+		r.ops = append(r.ops, newStats())
+	}
+	return r
 }
 
 // sample is one completed request of the measured window.
@@ -47,18 +83,17 @@ type sample struct {
 func (r *recorder) record(s *sample) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.latency.Record(s.latency)
-	r.service.Record(s.service)
+	status := 0
+	if s.tr != nil {
+		status = s.tr.Status
+	}
+	c := r.add(s.latency, s.service, status, s.err)
 	r.lag.Record(s.lag)
 	r.ivLatency.Record(s.latency)
-	r.requests++
 	if s.late {
 		r.late++
 	}
 	if tr := s.tr; tr != nil {
-		if tr.Status != 0 {
-			r.status[tr.Status]++
-		}
 		if tr.TTFB > 0 {
 			r.ttfb.Record(tr.TTFB)
 		}
@@ -68,18 +103,39 @@ func (r *recorder) record(s *sample) {
 		if !tr.ConnReused && tr.TLS > 0 {
 			r.tls.Record(tr.TLS)
 		}
+		r.recordOps(s, tr)
 	}
-	if s.err == nil {
+	if c == "" {
 		r.ivOK++
 		return
 	}
-	c := ClassOf(s.err)
-	r.errors++
-	r.byClass[c]++
 	r.ivErrors++
 	r.ivByClass[c]++
-	if len(r.examples[c]) < MaxExamples {
-		r.examples[c] = addExample(r.examples[c], message(s.err))
+}
+
+// recordOps counts the request in its operation (a mix) or each step in
+// its operation (a journey). The first step's latency counts from the
+// journey's intended send time, like the journey's own.
+func (r *recorder) recordOps(s *sample, tr *Trace) {
+	if len(r.ops) == 0 {
+		return
+	}
+	if len(tr.Steps) == 0 {
+		if tr.Op >= 0 && tr.Op < len(r.ops) {
+			r.ops[tr.Op].add(s.latency, s.service, tr.Status, s.err)
+		}
+		return
+	}
+	for i, st := range tr.Steps {
+		if st.Op < 0 || st.Op >= len(r.ops) {
+			continue
+		}
+		service := st.End.Sub(st.Start)
+		latency := service
+		if i == 0 {
+			latency += s.lag
+		}
+		r.ops[st.Op].add(latency, service, st.Status, st.Err)
 	}
 }
 

@@ -71,6 +71,10 @@ type Result struct {
 	Generator Generator `json:"generator"`
 	// GC is the service's GC activity in the window, when a GCSource was attached.
 	GC *GCStats `json:"gc,omitempty"`
+	// Operations holds one sub-result per operation when the target was a
+	// mix or a journey (see OperationsTarget): each operation's latency,
+	// errors and load, judged by the same matchers as a whole result.
+	Operations map[string]*Result `json:"operations,omitempty"`
 	// Merged is the number of results merged into this one (0 for a single run).
 	Merged int `json:"merged,omitempty"`
 }

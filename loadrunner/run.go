@@ -26,6 +26,9 @@ func Run(ctx context.Context, plan Plan, target Target, opts ...Option) (*Result
 			return nil, err
 		}
 	}
+	if err := checkSafety(plan, target, opts); err != nil {
+		return nil, err
+	}
 	cfg := config{interval: time.Second}
 	for _, o := range opts {
 		o.apply(&cfg)
@@ -81,7 +84,18 @@ type runner struct {
 
 	planned, sent, dropped atomic.Uint64
 	abort                  atomic.Pointer[string]
+
+	// ops are the target's operations (a mix or a journey); for a mix,
+	// opOf says which one each hit exercises and the counters count the
+	// planned and sent hits of each.
+	ops               []string
+	opOf              operationOf
+	opPlanned, opSent []atomic.Uint64
 }
+
+// operationOf is implemented by targets that know, from a hit's index, which
+// of their operations it exercises (a Mix).
+type operationOf interface{ OperationOf(seq uint64) int }
 
 // job is one planned send handed from the dispatcher to a worker.
 type job struct {
@@ -95,9 +109,16 @@ func newRunner(plan Plan, target Target, cfg config) *runner {
 	if plan.Concurrency == 0 {
 		r.sched = newSchedule(plan)
 	}
+	if ot, ok := target.(OperationsTarget); ok {
+		r.ops = ot.Operations()
+	}
+	if of, ok := target.(operationOf); ok && len(r.ops) > 0 {
+		r.opOf = of
+		r.opPlanned, r.opSent = make([]atomic.Uint64, len(r.ops)), make([]atomic.Uint64, len(r.ops))
+	}
 	n := max(runtime.GOMAXPROCS(0), 1)
 	for range n {
-		r.recs = append(r.recs, newRecorder())
+		r.recs = append(r.recs, newRecorder(len(r.ops)))
 	}
 	return r
 }
@@ -171,6 +192,9 @@ func (r *runner) dispatch(ctx context.Context) {
 		}
 		if measured {
 			r.planned.Add(1)
+			if r.opOf != nil {
+				r.opPlanned[r.opOf.OperationOf(seq)].Add(1)
+			}
 		}
 		if !r.hand(ctx, j, timer) {
 			return
@@ -224,8 +248,11 @@ func (r *runner) send(ctx context.Context, rec *recorder, j job, tr *Trace, s *s
 	sent := time.Now()
 	if j.measured {
 		r.sent.Add(1)
+		if r.opOf != nil {
+			r.opSent[r.opOf.OperationOf(j.seq)].Add(1)
+		}
 	}
-	*tr = Trace{}
+	tr.reset()
 	rctx, cancel := context.WithTimeout(ctx, r.plan.Timeout)
 	err := r.target.Hit(rctx, j.seq, tr)
 	cancel()
@@ -263,6 +290,9 @@ func (r *runner) closedModel(ctx context.Context) {
 				j := job{seq: seq.Add(1) - 1, intended: now, measured: !now.Before(r.windowStart)}
 				if j.measured {
 					r.planned.Add(1)
+					if r.opOf != nil {
+						r.opPlanned[r.opOf.OperationOf(j.seq)].Add(1)
+					}
 				}
 				r.send(ctx, rec, j, &tr, &s)
 			}

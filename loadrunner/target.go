@@ -25,6 +25,32 @@ type Trace struct {
 	// when a kept-alive connection was reused (ConnReused).
 	Connect, TLS, TTFB time.Duration
 	ConnReused         bool
+	// Op is the index, in the target's Operations, of the operation this
+	// hit exercised (a Mix sets it).
+	Op int
+	// Steps are the steps of a journey, in order, each counted in its
+	// operation; the worker keeps the slice's storage between hits.
+	Steps []StepTrace
+}
+
+// StepTrace is one step of a journey hit.
+type StepTrace struct {
+	// Op is the step's operation index in the target's Operations.
+	Op         int
+	Start, End time.Time
+	Status     int
+	Err        error
+}
+
+// reset clears tr for the next hit, keeping the Steps storage.
+func (tr *Trace) reset() { *tr = Trace{Steps: tr.Steps[:0]} }
+
+// OperationsTarget is a Target whose hits exercise named operations (a mix
+// or a journey): the Result then holds one sub-result per operation, in
+// Result.Operations.
+type OperationsTarget interface {
+	Target
+	Operations() []string
 }
 
 // Func returns a Target that calls fn for every hit: any work at all (a gRPC

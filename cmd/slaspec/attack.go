@@ -43,6 +43,7 @@ type attackFlags struct {
 	plan                                      loadrunner.Plan
 	shard, startAt                            string
 	demo, quiet                               bool
+	remote                                    remoteFlags
 }
 
 func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -66,6 +67,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.startAt, "start-at", "", "start the schedule at this RFC 3339 instant, so shards start together; default $SLASPEC_START_AT")
 	fs.BoolVar(&f.demo, "demo", false, "start a demo service on loopback and load it (no -url needed)")
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
+	f.remote.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -145,7 +147,7 @@ func (f *attackFlags) build() (loadrunner.Target, *matchers.SLA, []loadrunner.Op
 	if err := target.Validate(); err != nil {
 		return nil, nil, nil, cleanup, fmt.Errorf("-url: %w", err)
 	}
-	var opts []loadrunner.Option
+	opts := f.remote.options()
 	var sla *matchers.SLA
 	if f.sla != "" {
 		s, err := matchers.Parse(f.sla)
@@ -300,4 +302,20 @@ func startDemo() (string, func(), error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String() + "/items/42", func() { srv.Close() }, nil
+}
+
+// remoteFlags raise the safety limits for targets outside loopback.
+type remoteFlags struct{ limits loadrunner.RemoteLimits }
+
+func (r *remoteFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&r.limits.MaxRate, "remote-max-rate", 0, fmt.Sprintf("highest rate allowed at a host outside loopback (default %g req/s)", loadrunner.DefaultRemoteMaxRate))
+	fs.DurationVar(&r.limits.MaxDuration, "remote-max-duration", 0, fmt.Sprintf("longest run allowed at a host outside loopback (default %s)", loadrunner.DefaultRemoteMaxDuration))
+}
+
+// options returns the run option carrying the limits, if any were raised.
+func (r *remoteFlags) options() []loadrunner.Option {
+	if r.limits == (loadrunner.RemoteLimits{}) {
+		return nil
+	}
+	return []loadrunner.Option{loadrunner.WithRemoteLimits(r.limits)}
 }

@@ -86,6 +86,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		baseURL, jsonOut, auth string
 		headers                headerFlags
 		seed                   uint64
+		remote                 remoteFlags
 	)
 	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -99,6 +100,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Var(&headers, "header", "header `Name: value` on every request (repeatable), e.g. auth")
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
 	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (printed, so a run can be replayed)")
+	remote.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -135,7 +137,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			out.Partial = true
 			break
 		}
-		entry, err := runOperation(ctx, op, baseURL, override, suite, reqOpts)
+		entry, err := runOperation(ctx, op, baseURL, override, suite, reqOpts, remote.options()...)
 		if err != nil {
 			fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
 			worst = matchers.Failed
@@ -167,7 +169,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 // runOperation loads one operation and judges it.
-func runOperation(ctx context.Context, op *contract.Operation, baseURL string, user, suite contract.SLA, opts []contract.Option) (report.Entry, error) {
+func runOperation(ctx context.Context, op *contract.Operation, baseURL string, user, suite contract.SLA, opts []contract.Option, runOpts ...loadrunner.Option) (report.Entry, error) {
 	p, err := op.Prepare(baseURL, user, suite, opts...)
 	if err != nil {
 		return report.Entry{}, err
@@ -176,7 +178,7 @@ func runOperation(ctx context.Context, op *contract.Operation, baseURL string, u
 	if err != nil {
 		return report.Entry{}, err
 	}
-	res, err := loadrunner.Run(ctx, p.Plan(), p.Target, matchers.AbortWhenLost(sla))
+	res, err := loadrunner.Run(ctx, p.Plan(), p.Target, append(runOpts, matchers.AbortWhenLost(sla))...)
 	if err != nil {
 		return report.Entry{}, err
 	}

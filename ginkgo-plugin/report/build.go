@@ -138,7 +138,12 @@ func DecodeDocument(b []byte) (*Document, error) {
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return nil, err
 	}
-	if _, ok := probe["operations"]; ok {
+	_, isResult := probe["planned_rate"]
+	_, isReport := probe["operations"]
+	if !isResult && !isReport {
+		return nil, fmt.Errorf("neither a report (no \"operations\") nor a result (no \"planned_rate\")")
+	}
+	if !isResult {
 		var d Document
 		if err := json.Unmarshal(b, &d); err != nil {
 			return nil, err
@@ -149,9 +154,6 @@ func DecodeDocument(b []byte) (*Document, error) {
 			}
 		}
 		return &d, nil
-	}
-	if _, ok := probe["planned_rate"]; !ok {
-		return nil, fmt.Errorf("neither a report (no \"operations\") nor a result (no \"planned_rate\")")
 	}
 	var res loadrunner.Result
 	if err := json.Unmarshal(b, &res); err != nil {
