@@ -17,7 +17,7 @@ const SLAExtension = "x-sla"
 // SLA is what load to apply to an operation and the budget it must hold, as
 // written in an x-sla extension:
 //
-//	x-sla: {rate: 200, duration: 20s, warmup: 2s, budget: "p99<150ms, errors<0.1%"}
+//	x-sla: {rate: 200, duration: 20s, warmup: 2s, budget: "p99<150ms, errors<0.1%", weight: 7}
 //
 // Every field is optional; a zero field is unset and taken from the next
 // source (see Operation.Resolve).
@@ -30,6 +30,9 @@ type SLA struct {
 	Warmup time.Duration `json:"warmup,omitempty"`
 	// Budget is the SLA in the matchers grammar, e.g. "p99<150ms, errors<0.1%".
 	Budget string `json:"budget,omitempty"`
+	// Weight is the operation's share of a mixed run, relative to the other
+	// operations' weights (default 1).
+	Weight float64 `json:"weight,omitempty"`
 }
 
 // Or returns s with each unset field taken from next.
@@ -45,6 +48,9 @@ func (s SLA) Or(next SLA) SLA {
 	}
 	if s.Budget == "" {
 		s.Budget = next.Budget
+	}
+	if s.Weight == 0 {
+		s.Weight = next.Weight
 	}
 	return s
 }
@@ -72,6 +78,8 @@ func (s SLA) Validate() error {
 		return fmt.Errorf("duration %s is negative", s.Duration)
 	case s.Warmup < 0:
 		return fmt.Errorf("warmup %s is negative", s.Warmup)
+	case s.Weight < 0 || math.IsNaN(s.Weight) || math.IsInf(s.Weight, 0):
+		return fmt.Errorf("weight %g must be a positive number", s.Weight)
 	}
 	return nil
 }
@@ -129,8 +137,14 @@ func setSLAField(s *SLA, key string, v any) error {
 			return fmt.Errorf("want an SLA string like \"p99<150ms, errors<0.1%%\", got %v", v)
 		}
 		s.Budget = str
+	case "weight":
+		f, ok := v.(float64)
+		if !ok || f <= 0 || math.IsInf(f, 0) {
+			return fmt.Errorf("want a positive number (the operation's share of a mixed run), got %v", v)
+		}
+		s.Weight = f
 	default:
-		return fmt.Errorf("unknown key (want rate, duration, warmup or budget)")
+		return fmt.Errorf("unknown key (want rate, duration, warmup, budget or weight)")
 	}
 	return err
 }
