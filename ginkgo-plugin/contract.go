@@ -3,6 +3,7 @@ package ginkgoplugin
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/ginkgo-plugin/report"
 	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/matchers"
 )
 
 // ContractOption configures DescribeContract.
@@ -135,4 +137,38 @@ func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, 
 	return Load(ctx, p.Plan(), p.Target, WithSLA(p.Budget), Named(op.String()),
 		ForOperation(op.ID, op.Method, op.Path), WithFingerprint(p.Pool.Fingerprint),
 		WithFindings(func() []report.Finding { return report.FindingsFrom(p.Findings.List()) }))
+}
+
+// LoadMix runs the operations together in one weighted open-model run (each
+// operation's share is its x-sla weight, default 1) from inside a spec, and
+// judges each operation's budget (plus errors.contract==0) on its own share
+// of the traffic: the spec fails listing every operation whose budget did
+// not hold under the mix. The reports get the whole mix and one entry per
+// operation.
+//
+//	It("holds every budget under the production mix", func(ctx SpecContext) {
+//		ops, _ := doc.Operations(contract.ByTag("books"))
+//		ginkgoplugin.LoadMix(ctx, loadrunner.Plan{Rate: 300, Duration: 20 * time.Second}, ops, svc.URL)
+//	})
+func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operation, baseURL string, opts ...contract.Option) *loadrunner.Result {
+	ginkgo.GinkgoHelper()
+	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
+	mix, prepared, err := contract.Mix(ops, baseURL, nil, contract.SLA{}, opts...)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	name := ginkgo.CurrentSpecReport().FullText()
+	res := Load(ctx, plan, mix, Named(name))
+	entries, err := report.MixEntries(name, res, prepared)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	var failed []string
+	for _, e := range entries {
+		ginkgo.AddReportEntry(EntryName, specEntry{e}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		if e.Failed() {
+			sla, _ := matchers.Parse(e.SLA)
+			failed = append(failed, e.Name+"\n"+matchers.Explain(e.Result, matchers.Evaluate(e.Result, sla)))
+		}
+	}
+	if len(failed) > 0 {
+		ginkgo.Fail(fmt.Sprintf("%d of %d operations broke their budget under the mix:\n%s", len(failed), len(entries), strings.Join(failed, "\n")))
+	}
+	return res
 }

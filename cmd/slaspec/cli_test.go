@@ -261,3 +261,35 @@ func TestMergeAndCompareBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestContractMix(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "mix.json")
+	code, stdout, stderr := run(t, "contract", "-mix", "-spec", bookstoreDoc, "-url", bookstore(t, false),
+		"-op", "getBook,searchBooks,listBooks", "-rate", "200", "-duration", "2s", "-warmup", "0s", "-sla", "p50<1s, errors<1%", "-json", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	doc, err := report.ReadDocument(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Operations) != 4 {
+		t.Fatalf("%d entries, want the mix and its 3 operations", len(doc.Operations))
+	}
+	var whole *loadrunner.Result
+	counts := map[string]uint64{}
+	for _, e := range doc.Operations {
+		if e.OperationID == "" {
+			whole = e.Result
+			continue
+		}
+		counts[e.OperationID] = e.Result.Requests
+		if e.Status != "pass" {
+			t.Errorf("%s: %s", e.Name, e.Status)
+		}
+	}
+	// Weights 6:2:2 of 400 requests.
+	if whole == nil || whole.Requests != 400 || counts["getBook"] != 240 || counts["searchBooks"] != 80 || counts["listBooks"] != 80 {
+		t.Fatalf("mix counts %v of %v", counts, whole)
+	}
+}

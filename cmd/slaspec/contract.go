@@ -87,6 +87,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		headers                headerFlags
 		seed                   uint64
 		remote                 remoteFlags
+		mix                    bool
 	)
 	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -101,6 +102,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
 	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (printed, so a run can be replayed)")
 	remote.register(fs)
+	fs.BoolVar(&mix, "mix", false, "load the selected operations together in one run, in the proportions of their x-sla weights, at the document's (or -rate's) rate")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -132,6 +134,27 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
 	fmt.Fprintf(stdout, "%s: %d operations, seed %d\n", doc.Title(), len(ops), seed)
 	worst := matchers.Passed
+	if mix {
+		ops = nil // every operation runs in the one mixed run below
+		entries, err := runMix(ctx, doc, cf, baseURL, override, suite, reqOpts, remote.options())
+		if err != nil {
+			fmt.Fprintf(stderr, "slaspec contract: -mix: %v\n", err)
+			return exitUsage
+		}
+		for _, entry := range entries {
+			out.Partial = out.Partial || entry.Result.Partial
+			out.Operations = append(out.Operations, entry)
+			if entry.OperationID == "" {
+				fmt.Fprintf(stdout, "\n%s\n", entry.Name)
+				matchers.DescribeResult(stdout, entry.Result)
+				continue
+			}
+			printEntry(stdout, entry)
+			if rank(entry.Status) > rank(worst) {
+				worst = entry.Status
+			}
+		}
+	}
 	for _, op := range ops {
 		if ctx.Err() != nil {
 			out.Partial = true
@@ -145,11 +168,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		out.Partial = out.Partial || entry.Result.Partial
 		out.Operations = append(out.Operations, entry)
-		fmt.Fprintf(stdout, "\n%s (%s) %s\n", op, op.ID, strings.ToUpper(string(entry.Status)))
-		matchers.WriteVerdicts(stdout, matchers.Evaluation{Verdicts: entry.Verdicts})
-		for _, f := range entry.Findings {
-			fmt.Fprintf(stdout, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
-		}
+		printEntry(stdout, entry)
 		if rank(entry.Status) > rank(worst) {
 			worst = entry.Status
 		}
@@ -166,6 +185,43 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFail
 	}
 	return exitCode(worst)
+}
+
+// printEntry prints one operation's verdicts and findings.
+func printEntry(w io.Writer, e report.Entry) {
+	fmt.Fprintf(w, "\n%s (%s) %s\n", e.Name, e.OperationID, strings.ToUpper(string(e.Status)))
+	matchers.WriteVerdicts(w, matchers.Evaluation{Verdicts: e.Verdicts})
+	for _, f := range e.Findings {
+		fmt.Fprintf(w, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
+	}
+}
+
+// runMix loads the selected operations together, at the rate and duration
+// of the command line, else the document's top-level x-sla, else the suite
+// default, in the proportions of their weights, and judges each on its
+// share against its own budget (or -sla's).
+func runMix(ctx context.Context, doc *contract.Document, cf contractFlags, baseURL string, override, suite contract.SLA, opts []contract.Option, runOpts []loadrunner.Option) ([]report.Entry, error) {
+	_, ops, err := cf.operations()
+	if err != nil {
+		return nil, err
+	}
+	plan := override.Or(doc.SLA()).Or(suite)
+	user := map[string]contract.SLA{}
+	for _, op := range ops {
+		user[op.ID] = contract.SLA{Budget: override.Budget}
+	}
+	mix, prepared, err := contract.Mix(ops, baseURL, user, suite, opts...)
+	if err != nil {
+		return nil, err
+	}
+	res, err := loadrunner.Run(ctx, plan.Plan(), mix, runOpts...)
+	if err != nil {
+		return nil, err
+	}
+	name := "mix of " + doc.Title()
+	whole := report.Entry{Name: name, Result: res}
+	entries, err := report.MixEntries(name, res, prepared)
+	return append([]report.Entry{whole}, entries...), err
 }
 
 // runOperation loads one operation and judges it.

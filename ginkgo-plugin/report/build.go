@@ -296,3 +296,24 @@ func FindingsFrom(fs []contract.Finding) []Finding {
 	}
 	return out
 }
+
+// MixEntries makes one entry per operation of a mixed run, named
+// "name: METHOD /path", holding the operation's sub-result judged against
+// its own budget.
+func MixEntries(name string, res *loadrunner.Result, ops []*contract.Prepared) ([]Entry, error) {
+	var out []Entry
+	for _, p := range ops {
+		op := p.Operation
+		sub := res.Operations[op.ID]
+		if sub == nil {
+			return nil, fmt.Errorf("report: mix %s: no result for operation %s", name, op.ID)
+		}
+		e := Entry{Name: name + ": " + op.String(), OperationID: op.ID, Method: op.Method, Path: op.Path,
+			Labels: op.Labels(), Result: sub, Fingerprint: p.Pool.Fingerprint, Findings: FindingsFrom(p.Findings.List())}
+		if err := e.Judge(p.Budget); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

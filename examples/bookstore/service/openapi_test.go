@@ -17,7 +17,7 @@ import (
 )
 
 // slaKeys are the only fields an x-sla extension may have.
-var slaKeys = []string{"rate", "duration", "warmup", "budget"}
+var slaKeys = []string{"rate", "duration", "warmup", "budget", "weight"}
 
 func TestOpenAPIIsComplete(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(service.OpenAPI)
@@ -102,9 +102,9 @@ func checkSLA(t *testing.T, v any) {
 			continue
 		}
 		switch key {
-		case "rate":
+		case "rate", "weight":
 			if r, ok := val.(float64); !ok || r <= 0 {
-				t.Errorf("x-sla rate %v is not a positive number", val)
+				t.Errorf("x-sla %s %v is not a positive number", key, val)
 			}
 		case "duration", "warmup":
 			s, _ := val.(string)
