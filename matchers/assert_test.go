@@ -15,8 +15,10 @@ type recordingT struct {
 	failed bool
 }
 
-func (r *recordingT) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
-func (r *recordingT) FailNow()                          { r.failed = true }
+func (r *recordingT) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recordingT) FailNow() { r.failed = true }
 
 func TestAssertSLA(t *testing.T) {
 	res := result(10, 1000, uniform, 50, loadrunner.Class5xx)

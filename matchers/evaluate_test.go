@@ -51,7 +51,9 @@ func result(secs, perSec int, lat func(i int) time.Duration, errs uint64, c load
 }
 
 // uniform spreads latencies evenly over 1–100 ms.
-func uniform(i int) time.Duration { return time.Millisecond + time.Duration(i%1000)*99*time.Microsecond }
+func uniform(i int) time.Duration {
+	return time.Millisecond + time.Duration(i%1000)*99*time.Microsecond
+}
 
 func statusOf(ev matchers.Evaluation, budget string) matchers.Verdict {
 	for _, v := range ev.Verdicts {
@@ -192,7 +194,7 @@ func TestEvaluateGC(t *testing.T) {
 		{"gc.max<200µs", matchers.Failed},
 		{"gc.p90<300µs", matchers.Passed},
 		{"gc.p99.9<1ms", matchers.Inconclusive}, // 200 pauses, p99.9 needs 10,000
-		{"gc.total<1%", matchers.Passed},           // 60ms of 10s = 0.6%
+		{"gc.total<1%", matchers.Passed},        // 60ms of 10s = 0.6%
 		{"gc.total<0.5%", matchers.Failed},
 		{"gc.cycles<=100", matchers.Passed},
 		{"gc.cycles<50", matchers.Failed},

@@ -61,7 +61,7 @@ var _ = Describe("figure matchers", func() {
 		Expect(msg).To(ContainSubstring("latency p99 was 99"))
 		Expect(msg).To(ContainSubstring("10000 samples, 95% CI"))
 		Expect(msg).To(ContainSubstring("to be <"))
-		Expect(msg).To(ContainSubstring("p99.99"))  // the percentile table
+		Expect(msg).To(ContainSubstring("p99.99"))   // the percentile table
 		Expect(msg).To(ContainSubstring("http.5xx")) // errors by class
 		Expect(msg).To(ContainSubstring("e.g. GET /items/1: 503 Service Unavailable"))
 	})

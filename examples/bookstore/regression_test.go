@@ -69,7 +69,7 @@ func TestRegressedBuildIsCaught(t *testing.T) {
 	}
 	for _, want := range []string{
 		"SLA not met: p99<50ms, errors<0.1%, errors.contract==0", // GET /books/{id}
-		"operation getBook: status 200: body schema at /price",    // the contract break, with its JSON pointer
+		"operation getBook: status 200: body schema at /price",   // the contract break, with its JSON pointer
 		"[FAIL] Bookstore GET /search",                           // the quadratic search
 	} {
 		if !strings.Contains(badOut, want) {

@@ -15,8 +15,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	ginkgoplugin "github.com/slaspec/slaspec/ginkgo-plugin"
 	"github.com/slaspec/slaspec/examples/bookstore/service"
+	ginkgoplugin "github.com/slaspec/slaspec/ginkgo-plugin"
 )
 
 func TestBookstoreSLA(t *testing.T) {
