@@ -23,6 +23,10 @@ const (
 	maxAttempts = 24
 	// defaultMaxItems caps arrays whose maxItems is unset or large.
 	defaultMaxItems = 3
+	// maxNodes bounds the schema nodes one value may visit, retries and
+	// nested alternatives included, so a hostile or pathological schema
+	// (oneOf in oneOf in oneOf, each retried) cannot take unbounded time.
+	maxNodes = 50_000
 )
 
 // Errors that retrying with another random source cannot fix.
@@ -43,6 +47,7 @@ type synth struct {
 	request  bool // leave readOnly properties out (writeOnly for responses)
 	opts     []openapi3.SchemaValidationOption
 	patterns map[string]*patternGen
+	nodes    int // nodes visited for the current value
 }
 
 // newSynth returns a synthesizer for request values of a document.
@@ -57,6 +62,7 @@ func (g *synth) value(ref *openapi3.SchemaRef) (any, error) {
 		return genWord(g.rng, 1, 8), nil
 	}
 	var last error
+	g.nodes = 0
 	for range maxAttempts {
 		v, err := g.gen(ref.Value, 0)
 		if err != nil {
@@ -78,6 +84,9 @@ func (g *synth) check(s *openapi3.Schema, v any) error {
 func (g *synth) gen(s *openapi3.Schema, depth int) (any, error) {
 	if depth > hardDepth {
 		return nil, fmt.Errorf("schema recursion deeper than %d levels: %w", hardDepth, errUnsatisfiable)
+	}
+	if g.nodes++; g.nodes > maxNodes {
+		return nil, fmt.Errorf("the schema needs more than %d synthesis steps for one value: %w", maxNodes, errUnsatisfiable)
 	}
 	if s.Always != nil {
 		if !*s.Always {
