@@ -143,6 +143,10 @@ func TestReadmeCommands(t *testing.T) {
 			runGinkgo(t, root, work, c)
 		case "go test":
 			// .ci/run runs it; running it here would recurse.
+		case "cd bench":
+			// The harness's full run takes minutes on pinned cores; its own
+			// test runs every scenario of it at a low rate.
+			runBench(t, root, c)
 		default:
 			t.Fatalf("README command %q: no test runs it; teach TestReadmeCommands", line)
 		}
@@ -213,5 +217,19 @@ func runGinkgo(t *testing.T, root, work string, c readmeCommand) {
 	regressed := strings.Contains(c.line, "BOOKSTORE_REGRESSED=1")
 	if (err != nil) != regressed {
 		t.Fatalf("README command %q: %v (regressed build: %v)\n%s", c.line, err, regressed, out)
+	}
+}
+
+// runBench runs the bench module's tests, which drive the harness the README
+// command runs through every scenario at a low rate.
+func runBench(t *testing.T, root string, c readmeCommand) {
+	t.Helper()
+	if !strings.Contains(c.line, "go run ./cmd/benchrun") {
+		t.Fatalf("README command %q: no test runs it", c.line)
+	}
+	cmd := exec.Command("go", "test", "-count=1", "./...")
+	cmd.Dir = filepath.Join(root, "bench")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("README command %q: the bench module's tests failed: %v\n%s", c.line, err, out)
 	}
 }

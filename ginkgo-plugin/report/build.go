@@ -138,10 +138,21 @@ func DecodeDocument(b []byte) (*Document, error) {
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return nil, err
 	}
+	if _, isCapacity := probe["capacity_rps"]; isCapacity {
+		var c matchers.Capacity
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, err
+		}
+		e, err := NewCapacityEntry("capacity search", &c)
+		if err != nil {
+			return nil, err
+		}
+		return &Document{Operations: []Entry{e}}, nil
+	}
 	_, isResult := probe["planned_rate"]
 	_, isReport := probe["operations"]
 	if !isResult && !isReport {
-		return nil, fmt.Errorf("neither a report (no \"operations\") nor a result (no \"planned_rate\")")
+		return nil, fmt.Errorf("neither a report (no \"operations\"), a result (no \"planned_rate\") nor a capacity search (no \"capacity_rps\")")
 	}
 	if !isResult {
 		var d Document
@@ -204,6 +215,9 @@ func Merge(docs ...*Document) (*Document, error) {
 		}
 		if err := merged.Judge(merged.SLA); err != nil {
 			return nil, err
+		}
+		if merged.Capacity != nil {
+			merged.Status = merged.Capacity.Status // the search's verdict, not one step's
 		}
 		out.Operations = append(out.Operations, merged)
 	}

@@ -60,6 +60,9 @@ type Entry struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// Findings are deduplicated contract findings, with counts.
 	Findings []Finding `json:"findings,omitempty"`
+	// Capacity is the entry's capacity search, when it was one; Result is
+	// then its highest passing step's (or, when none passed, its first).
+	Capacity *matchers.Capacity `json:"capacity,omitempty"`
 }
 
 // Finding is one kind of contract violation seen under load, with how often.

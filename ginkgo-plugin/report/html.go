@@ -39,6 +39,7 @@ type htmlOp struct {
 	GC                      *htmlGC
 	Findings                []Finding
 	HasResult               bool
+	Capacity                *htmlCapacity
 }
 
 // htmlSummary is an operation's row in the overview table.
@@ -141,6 +142,7 @@ func buildOp(id string, e *Entry) htmlOp {
 		op.Findings = append(op.Findings, Finding{Operation: txt(f.Operation), Status: f.Status, Pointer: txt(f.Pointer),
 			Reason: txt(f.Reason), Count: f.Count})
 	}
+	op.Capacity = buildCapacity(id, e.Capacity)
 	r := e.Result
 	if r == nil {
 		return op
@@ -315,4 +317,4 @@ func redactChart(c *svgChart) {
 }
 
 // pageTemplate is parsed once; a template error is a bug caught by every test.
-var pageTemplate = template.Must(template.New("page").Parse(pageHTML + chartHTML))
+var pageTemplate = template.Must(template.New("page").Parse(pageHTML + chartHTML + capacityHTML))

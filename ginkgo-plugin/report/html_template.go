@@ -40,7 +40,7 @@ const pageHTML = `<!DOCTYPE html>
 {{range .Verdicts}}<tr class="st-{{.Status}}"><td class="mono">{{.Budget}}{{if .Implicit}} <em>(implicit)</em>{{end}}</td><td class="mono">{{.Observed}}</td><td class="mono">{{or .CI "-"}}</td><td>{{or .Samples "-"}}</td><td>{{.Icon}} {{.Status}}</td><td>{{.Detail}}</td></tr>
 {{end}}</tbody>
 </table>{{end}}
-{{if .HasResult}}{{with .Target}}<p class="info">target <code>{{.}}</code></p>
+{{with .Capacity}}{{template "capacity" .}}{{end}}{{if .HasResult}}{{with .Target}}<p class="info">target <code>{{.}}</code></p>
 {{end}}<p class="load">{{.Load}}</p>
 {{range .Notes}}<p class="warn">⚠ {{.}}</p>
 {{end}}{{with .Percentiles}}<table class="percentiles">

@@ -68,6 +68,7 @@ func writeMarkdownEntry(w io.Writer, e *Entry) {
 	} else if e.SLA == "" {
 		fmt.Fprint(w, "_no SLA: figures only_\n\n")
 	}
+	writeMarkdownCapacity(w, e.Capacity)
 	if e.Result != nil {
 		fmt.Fprintf(w, "%s\n\n", mdText(loadLine(e.Result)))
 	} else {

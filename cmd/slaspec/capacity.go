@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/matchers"
+)
+
+func init() {
+	register("capacity", "search for the highest rate at which a URL still meets an SLA", capacity)
+}
+
+// capacityFlags are the flags of slaspec capacity.
+type capacityFlags struct {
+	url, method, sla, jsonOut, htmlOut string
+	headers                            headerFlags
+	cp                                 matchers.CapacityPlan
+	quiet                              bool
+}
+
+func capacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f capacityFlags
+	fs := flag.NewFlagSet("slaspec capacity", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.url, "url", "", "target URL (required)")
+	fs.StringVar(&f.sla, "sla", "", "the SLA every step is judged against, e.g. \"p99<100ms, errors<0.1%\" (required)")
+	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")
+	fs.Var(&f.headers, "header", "request header `Name: value` (repeatable)")
+	fs.Float64Var(&f.cp.Min, "min", 10, "lowest offered rate searched, requests per second")
+	fs.Float64Var(&f.cp.Max, "max", 100, "highest offered rate searched, requests per second")
+	fs.IntVar(&f.cp.Steps, "steps", matchers.DefaultCapacitySteps, fmt.Sprintf("most steps (runs) the search makes, at most %d", matchers.MaxCapacitySteps))
+	fs.DurationVar(&f.cp.StepDuration, "step-duration", matchers.DefaultStepDuration, "measured duration of each step (lengthened when a percentile needs more samples)")
+	fs.DurationVar(&f.cp.Warmup, "warmup", time.Second, "warm-up before each step, excluded from its statistics")
+	fs.DurationVar(&f.cp.Cooldown, "cooldown", 0, "pause between steps, so the service drains the backlog of an overloaded step")
+	fs.StringVar(&f.cp.Search, "search", matchers.SearchStep, "`step` (rates evenly spaced, lowest first) or binary (bisect between pass and fail)")
+	fs.DurationVar(&f.cp.MaxTotal, "max-time", matchers.DefaultCapacityMaxTotal, "refuse a search that could take longer than this")
+	fs.IntVar(&f.cp.Plan.MaxInFlight, "max-inflight", loadrunner.DefaultMaxInFlight, "bound on requests outstanding at once")
+	fs.DurationVar(&f.cp.Plan.Timeout, "timeout", loadrunner.DefaultTimeout, "per-request timeout")
+	fs.StringVar(&f.jsonOut, "json", "", "write the search as JSON to `file` (- for stdout): capacity_rps, generator_bound, steps with verdicts and results")
+	fs.StringVar(&f.htmlOut, "html", "", "write an HTML report of the search to `file`: the step table and p99 latency and error rate against the offered rate")
+	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "slaspec capacity: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	target, sla, err := f.build()
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		return exitUsage
+	}
+	var opts []loadrunner.Option
+	live := !f.quiet && isTerminal(stderr)
+	if live {
+		opts = append(opts, loadrunner.WithProgress(progressLine(stderr)))
+	}
+	c, err := matchers.FindCapacity(ctx, target, sla, f.cp, opts...)
+	if live {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		return exitUsage
+	}
+	if err := writeCapacity(f.jsonOut, c, stdout); err != nil {
+		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		return exitFail
+	}
+	if err := writeCapacityHTML(f.htmlOut, f.url, c); err != nil {
+		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		return exitFail
+	}
+	out := stdout
+	if f.jsonOut == "-" {
+		out = stderr
+	}
+	matchers.WriteCapacity(out, c)
+	return exitCode(c.Status)
+}
+
+// build turns the flags into a target and an SLA.
+func (f *capacityFlags) build() (loadrunner.Target, matchers.SLA, error) {
+	if f.url == "" {
+		return nil, matchers.SLA{}, errors.New("-url is required")
+	}
+	if f.sla == "" {
+		return nil, matchers.SLA{}, errors.New("-sla is required: the search looks for the highest rate that meets it")
+	}
+	sla, err := matchers.Parse(f.sla)
+	if err != nil {
+		return nil, matchers.SLA{}, fmt.Errorf("-sla: %w", err)
+	}
+	hopts := []loadrunner.HTTPOption{loadrunner.Request{Method: strings.ToUpper(f.method)}}
+	for _, h := range f.headers {
+		k, v, _ := strings.Cut(h, ":")
+		hopts = append(hopts, loadrunner.WithHeader(strings.TrimSpace(k), strings.TrimSpace(v)))
+	}
+	target := loadrunner.HTTP(f.url, hopts...)
+	if err := target.Validate(); err != nil {
+		return nil, matchers.SLA{}, fmt.Errorf("-url: %w", err)
+	}
+	return target, sla, nil
+}
+
+// writeCapacity writes c as JSON to path ("-" for stdout; "" for nowhere).
+func writeCapacity(path string, c *matchers.Capacity, stdout io.Writer) error {
+	if path == "" {
+		return nil
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode capacity: %w", err)
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("write capacity: %w", err)
+	}
+	return nil
+}
+
+// writeCapacityHTML writes the HTML report of c to path ("" for nowhere).
+func writeCapacityHTML(path, url string, c *matchers.Capacity) error {
+	if path == "" || len(c.Steps) == 0 {
+		return nil
+	}
+	e, err := report.NewCapacityEntry("capacity of "+url, c)
+	if err != nil {
+		return err
+	}
+	doc := &report.Document{Suite: "slaspec capacity", Environment: report.CurrentEnvironment(), Partial: c.Partial, Operations: []report.Entry{e}}
+	doc.Started, doc.Ended = c.Steps[0].Result.Started, c.Steps[len(c.Steps)-1].Result.Ended
+	var b bytes.Buffer
+	if err := report.WriteHTML(&b, doc); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	return nil
+}

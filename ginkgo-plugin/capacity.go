@@ -1,0 +1,109 @@
+package ginkgoplugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/matchers"
+)
+
+// LoadCapacity runs a capacity search (matchers.FindCapacity) against target
+// from inside a spec and returns it: the highest offered rate at which sla
+// (the SLA grammar) holds, the knee, and every step. The configuration
+// scales the search (SLASPEC_RATE_SCALE multiplies Min and Max,
+// SLASPEC_DURATION replaces StepDuration); a progress reporter shows the
+// running step when Ginkgo polls progress; the step table goes to
+// GinkgoWriter; and the search is attached as the report entry "slaspec",
+// with the highest passing step's result (the first step's when none
+// passed), so the HTML report plots p99 latency and error rate against the
+// offered rate. Under a shard other than 0 the spec is skipped: one
+// generator searches, not every shard at once.
+//
+// LoadCapacity fails the spec only when the search cannot run (a bad SLA or
+// plan); assert on what it found:
+//
+//	It("takes 800 req/s within its SLA", func(ctx SpecContext) {
+//		c := ginkgoplugin.LoadCapacity(ctx, loadrunner.HTTP(url), "p99<100ms, errors<0.1%",
+//			matchers.CapacityPlan{Min: 200, Max: 1600, Steps: 8, StepDuration: 10 * time.Second})
+//		Expect(c.GeneratorBound).To(BeFalse(), "the generator, not the service, set the limit")
+//		Expect(c.CapacityRPS).To(BeNumerically(">=", 800))
+//	}, SpecTimeout(10*time.Minute))
+//
+// Options: Named, ForOperation and WithRunOptions apply; WithSLA is not
+// needed (sla is the search's).
+func LoadCapacity(ctx context.Context, target loadrunner.Target, sla string, cp matchers.CapacityPlan, opts ...LoadOption) *matchers.Capacity {
+	ginkgo.GinkgoHelper()
+	spec := loadSpec{}
+	for _, o := range opts {
+		o(&spec)
+	}
+	parsed, err := matchers.Parse(sla)
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	cfg, err := currentConfig()
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	if cfg.Shard.Count > 1 && cfg.Shard.Index != 0 {
+		ginkgo.Skip(fmt.Sprintf("slaspec: a capacity search runs on shard 0 only (this is shard %d/%d)", cfg.Shard.Index, cfg.Shard.Count))
+	}
+	cp.Min, cp.Max = cp.Min*cfg.RateScale, cp.Max*cfg.RateScale
+	if cfg.Duration > 0 {
+		cp.StepDuration = cfg.Duration
+	}
+	specReport := ginkgo.CurrentSpecReport()
+	if spec.name == "" {
+		spec.name = specReport.FullText()
+	}
+	var live atomic.Pointer[loadrunner.Progress]
+	detach := ginkgo.AttachProgressReporter(func() string { return progressText(spec.name+" (capacity search)", live.Load()) })
+	defer detach()
+	runOpts := append([]loadrunner.Option{loadrunner.WithProgress(func(p loadrunner.Progress) error {
+		live.Store(&p)
+		return nil
+	})}, spec.runOpts...)
+	c, err := matchers.FindCapacity(ctx, target, parsed, cp, runOpts...)
+	if err != nil {
+		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))
+	}
+	matchers.WriteCapacity(ginkgo.GinkgoWriter, c)
+	if len(c.Steps) > 0 {
+		entry, err := spec.capacityEntry(c, specReport.Labels())
+		if err != nil {
+			ginkgo.Fail(err.Error())
+		}
+		ginkgo.AddReportEntry(EntryName, capacitySpecEntry{entry}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	}
+	return c
+}
+
+// capacityEntry is the report entry of a search (report.NewCapacityEntry)
+// with the spec's name, labels and operation.
+func (s loadSpec) capacityEntry(c *matchers.Capacity, labels []string) (report.Entry, error) {
+	e, err := report.NewCapacityEntry(s.name, c)
+	if err != nil {
+		return report.Entry{}, err
+	}
+	e.OperationID, e.Method, e.Path, e.Labels = s.operationID, s.method, s.path, labels
+	return e, nil
+}
+
+// capacitySpecEntry is the value of a capacity search's report entry: its
+// JSON is the report entry, its String the step table.
+type capacitySpecEntry struct{ report.Entry }
+
+func (e capacitySpecEntry) MarshalJSON() ([]byte, error) { return json.Marshal(e.Entry) }
+
+func (e capacitySpecEntry) String() string {
+	var b strings.Builder
+	matchers.WriteCapacity(&b, e.Capacity)
+	return b.String()
+}

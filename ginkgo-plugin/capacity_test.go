@@ -1,0 +1,51 @@
+package ginkgoplugin_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slaspec/slaspec/matchers"
+)
+
+// TestLoadCapacityReports runs the capacity fixture suite with ginkgo -p:
+// each search attaches its entry, process 1 gathers both (one decoded from
+// another process's JSON when the specs spread), and the reports show the
+// capacity and its plot.
+func TestLoadCapacityReports(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(ginkgoCLI(t), "-p", "--procs=2", "--no-color", "./testdata/capacitysuite")
+	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("capacity suite: %v\n%s", err, out)
+	}
+	doc := readReport(t, dir, string(out))
+	if len(doc.Operations) != 2 {
+		t.Fatalf("%d entries, want 2\n%s", len(doc.Operations), out)
+	}
+	for _, e := range doc.Operations {
+		c := e.Capacity
+		if c == nil || len(c.Steps) == 0 || e.Result == nil || len(e.Verdicts) == 0 {
+			t.Fatalf("entry %q lacks its capacity search, result or verdicts", e.Name)
+		}
+		starved := e.Name == "starved generator"
+		if c.GeneratorBound != starved || e.Status != c.Status {
+			t.Errorf("entry %q: generator bound %v, status %s (search %s)", e.Name, c.GeneratorBound, e.Status, c.Status)
+		}
+		if !starved && (c.Status != matchers.Passed || e.Result.PlannedRate != c.CapacityRPS) {
+			t.Errorf("entry %q: the result attached should be the step at the capacity %.0f req/s, is at %.0f", e.Name, c.CapacityRPS, e.Result.PlannedRate)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "sla-report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Capacity search", "Capacity: p99 latency against offered rate", "Capacity: error rate against offered rate", "the capacity shown is a lower bound"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,65 @@
+// Package capacitysuite is a Ginkgo suite of capacity searches that the
+// plugin's tests run for real with `ginkgo -p`: one against a service whose
+// capacity is known (serialised on a lock, 4ms a request: 250 req/s at
+// most), one against a fast service with a starved generator.
+package capacitysuite
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	ginkgoplugin "github.com/slaspec/slaspec/ginkgo-plugin"
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/matchers"
+)
+
+func TestCapacitySuite(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "capacity suite")
+}
+
+var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+
+// sleeper is a target that takes d per request, one request at a time when
+// serial.
+func sleeper(d time.Duration, serial bool) loadrunner.Target {
+	var mu sync.Mutex
+	return loadrunner.Func(func(ctx context.Context) error {
+		if serial {
+			mu.Lock()
+			defer mu.Unlock()
+		}
+		select {
+		case <-time.After(d):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+}
+
+func plan(min, max float64, steps int) matchers.CapacityPlan {
+	return matchers.CapacityPlan{Min: min, Max: max, Steps: steps, StepDuration: 500 * time.Millisecond,
+		Plan: loadrunner.Plan{Timeout: time.Second}}
+}
+
+var _ = Describe("capacity", func() {
+	It("of a serialised service", Label("capacity"), func(ctx SpecContext) {
+		c := ginkgoplugin.LoadCapacity(ctx, sleeper(4*time.Millisecond, true), "p50<20ms, errors<1%", plan(100, 300, 3))
+		Expect(c.GeneratorBound).To(BeFalse())
+		Expect(c.CapacityRPS).To(BeNumerically("~", 200, 100))
+	}, SpecTimeout(time.Minute))
+
+	It("with a starved generator", Label("capacity"), func(ctx SpecContext) {
+		p := plan(100, 300, 3)
+		p.Plan.MaxInFlight = 1 // one slot offers a 20ms service under 50 req/s
+		c := ginkgoplugin.LoadCapacity(ctx, sleeper(20*time.Millisecond, false), "p50<50ms", p,
+			ginkgoplugin.Named("starved generator"))
+		Expect(c.GeneratorBound).To(BeTrue())
+	}, SpecTimeout(time.Minute))
+})
