@@ -1,6 +1,7 @@
 package ginkgoplugin_test
 
 import (
+	"github.com/slaspec/slaspec/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 // capacity and its plot.
 func TestLoadCapacityReports(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(ginkgoCLI(t), "-p", "--procs=2", "--no-color", "./testdata/capacitysuite")
+	cmd := exec.Command(testtool.GinkgoCLI(t), "-p", "--procs=2", "--no-color", "./testdata/capacitysuite")
 	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

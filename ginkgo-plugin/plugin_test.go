@@ -2,11 +2,11 @@ package ginkgoplugin_test
 
 import (
 	"bufio"
+	"github.com/slaspec/slaspec/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,40 +15,12 @@ import (
 	"github.com/slaspec/slaspec/matchers"
 )
 
-var (
-	ginkgoOnce sync.Once
-	ginkgoBin  string
-	ginkgoErr  error
-)
-
-// ginkgoCLI builds the Ginkgo CLI of the module's pinned version once.
-func ginkgoCLI(t *testing.T) string {
-	t.Helper()
-	ginkgoOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "slaspec-ginkgo")
-		if err != nil {
-			ginkgoErr = err
-			return
-		}
-		ginkgoBin = filepath.Join(dir, "ginkgo")
-		out, err := exec.Command("go", "build", "-o", ginkgoBin, "github.com/onsi/ginkgo/v2/ginkgo").CombinedOutput()
-		if err != nil {
-			ginkgoErr = err
-			ginkgoBin = string(out)
-		}
-	})
-	if ginkgoErr != nil {
-		t.Fatalf("build the ginkgo CLI: %v\n%s", ginkgoErr, ginkgoBin)
-	}
-	return ginkgoBin
-}
-
 // runSuite runs testdata/loadsuite with ginkgo -p and returns the report dir,
 // the combined output and the exit error.
 func runSuite(t *testing.T, env ...string) (string, string, error) {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(ginkgoCLI(t), "-p", "--procs=3", "--no-color", "./testdata/loadsuite")
+	cmd := exec.Command(testtool.GinkgoCLI(t), "-p", "--procs=3", "--no-color", "./testdata/loadsuite")
 	cmd.Env = append(os.Environ(), append(env, "SLASPEC_REPORT_DIR="+dir)...)
 	out, err := cmd.CombinedOutput()
 	return dir, string(out), err
@@ -128,7 +100,7 @@ func TestInterruptedRunStillWritesPartialReports(t *testing.T) {
 		t.Skip("runs a real ginkgo -p suite")
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(ginkgoCLI(t), "-p", "--procs=2", "--no-color", "./testdata/loadsuite")
+	cmd := exec.Command(testtool.GinkgoCLI(t), "-p", "--procs=2", "--no-color", "./testdata/loadsuite")
 	cmd.Env = append(os.Environ(), "LOADSUITE_LONG=1", "SLASPEC_REPORT_DIR="+dir, "SLASPEC_REPORT_FORMATS=json")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // signal the group, as Ctrl-C does
 	stdout, _ := cmd.StdoutPipe()

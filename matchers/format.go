@@ -104,28 +104,33 @@ func writeErrors(w io.Writer, res *loadrunner.Result) {
 	}
 }
 
-// fmtDur renders a duration with three significant digits, e.g. 1.23ms.
-func fmtDur(d time.Duration) string {
+// FormatDuration renders a duration with three significant digits in its
+// natural unit ("1.23ms", "482µs", "2.5s"), as every slaspec report and
+// message shows durations.
+func FormatDuration(d time.Duration) string {
 	switch {
 	case d == 0:
 		return "0"
+	case d < 0:
+		return "-" + FormatDuration(-d)
 	case d < time.Microsecond:
 		return fmt.Sprintf("%dns", d.Nanoseconds())
-	case d < time.Millisecond:
-		return trimFloat(float64(d)/1e3) + "µs"
-	case d < time.Second:
-		return trimFloat(float64(d)/1e6) + "ms"
-	default:
-		return trimFloat(d.Seconds()) + "s"
+	case d < time.Millisecond-time.Microsecond/2: // 999.7µs would read "1000µs"
+		return FormatNumber(float64(d)/1e3) + "µs"
+	case d < time.Second-time.Millisecond/2:
+		return FormatNumber(float64(d)/1e6) + "ms"
 	}
+	return FormatNumber(d.Seconds()) + "s"
 }
 
-func trimFloat(v float64) string {
+// FormatNumber renders v with three significant digits (more above 1000)
+// and no trailing zeros.
+func FormatNumber(v float64) string {
 	var s string
-	switch {
-	case v >= 100:
+	switch a := max(v, -v); {
+	case a >= 100:
 		s = fmt.Sprintf("%.0f", v)
-	case v >= 10:
+	case a >= 10:
 		s = fmt.Sprintf("%.1f", v)
 	default:
 		s = fmt.Sprintf("%.2f", v)
@@ -135,6 +140,9 @@ func trimFloat(v float64) string {
 	}
 	return s
 }
+
+func fmtDur(d time.Duration) string { return FormatDuration(d) }
+func trimFloat(v float64) string    { return FormatNumber(v) }
 
 // fmtPercentile renders 99.9 as "99.9" and 50 as "50".
 func fmtPercentile(p float64) string {

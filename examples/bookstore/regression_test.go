@@ -1,40 +1,13 @@
 package bookstore_test
 
 import (
+	"github.com/slaspec/slaspec/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
-
-var (
-	ginkgoOnce sync.Once
-	ginkgoBin  string
-	ginkgoErr  error
-)
-
-// ginkgoCLI builds the Ginkgo CLI of the module's pinned version once.
-func ginkgoCLI(t *testing.T) string {
-	t.Helper()
-	ginkgoOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "bookstore-ginkgo")
-		if err != nil {
-			ginkgoErr = err
-			return
-		}
-		ginkgoBin = filepath.Join(dir, "ginkgo")
-		if out, err := exec.Command("go", "build", "-o", ginkgoBin, "github.com/onsi/ginkgo/v2/ginkgo").CombinedOutput(); err != nil {
-			ginkgoErr = err
-			ginkgoBin = string(out)
-		}
-	})
-	if ginkgoErr != nil {
-		t.Fatalf("build the ginkgo CLI: %v\n%s", ginkgoErr, ginkgoBin)
-	}
-	return ginkgoBin
-}
 
 // runSLASuite runs the bookstore SLA suite's getBook and search specs with
 // ginkgo -p, against the good or the regressed build, and returns the report
@@ -42,7 +15,7 @@ func ginkgoCLI(t *testing.T) string {
 func runSLASuite(t *testing.T, regressed bool) (string, string, bool) {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(ginkgoCLI(t), "-p", "--no-color", "--label-filter=getBook || searchBooks", "./sla")
+	cmd := exec.Command(testtool.GinkgoCLI(t), "-p", "--no-color", "--label-filter=getBook || searchBooks", "./sla")
 	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+dir, "BOOKSTORE_REGRESSED=")
 	if regressed {
 		cmd.Env = append(cmd.Env, "BOOKSTORE_REGRESSED=1")

@@ -406,40 +406,8 @@ func findingWhere(f Finding) string {
 	return strings.TrimSpace(f.Operation + " " + f.Pointer)
 }
 
-// fmtDur renders a duration with three significant digits, e.g. 1.23ms.
-func fmtDur(d time.Duration) string {
-	switch {
-	case d == 0:
-		return "0"
-	case d < 0:
-		return "-" + fmtDur(-d)
-	case d < time.Microsecond:
-		return fmt.Sprintf("%dns", d.Nanoseconds())
-	case d < time.Millisecond-time.Microsecond/2: // 999.7µs would read "1000µs"
-		return trimFloat(float64(d)/1e3) + "µs"
-	case d < time.Second-time.Millisecond/2:
-		return trimFloat(float64(d)/1e6) + "ms"
-	}
-	return trimFloat(d.Seconds()) + "s"
-}
-
-// trimFloat renders v with three significant digits (more above 1000) and
-// no trailing zeros.
-func trimFloat(v float64) string {
-	var s string
-	switch a := max(v, -v); {
-	case a >= 100:
-		s = fmt.Sprintf("%.0f", v)
-	case a >= 10:
-		s = fmt.Sprintf("%.1f", v)
-	default:
-		s = fmt.Sprintf("%.2f", v)
-	}
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
+func fmtDur(d time.Duration) string { return matchers.FormatDuration(d) }
+func trimFloat(v float64) string    { return matchers.FormatNumber(v) }
 
 // fmtRate renders a rate in requests per second.
 func fmtRate(r float64) string { return trimFloat(r) }
