@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -138,5 +139,38 @@ func TestInterruptedRunStillWritesPartialReports(t *testing.T) {
 	}
 	if long == nil || !long.Result.Partial || long.Result.Requests == 0 || long.Result.Requests >= 6000 {
 		t.Fatalf("the interrupted spec's entry is missing or not partial: %+v\n%s", long, out.String())
+	}
+}
+
+// TestProgressAndGinkgoJUnit polls Ginkgo's progress during a long load spec
+// and writes Ginkgo's own JUnit report: the progress report shows the live
+// figures of the running load, and the JUnit report carries each load spec's
+// figures as properties.
+func TestProgressAndGinkgoJUnit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo suite")
+	}
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "ginkgo-junit.xml")
+	cmd := exec.Command(testtool.GinkgoCLI(t), "--no-color", "--poll-progress-after=2s", "--poll-progress-interval=1s", "--label-filter=!load",
+		"--junit-report="+junit, "./testdata/loadsuite")
+	cmd.Env = append(os.Environ(), "LOADSUITE_LONG=1", "SLASPEC_DURATION=5s", "SLASPEC_REPORT_DIR="+dir, "SLASPEC_REPORT_FORMATS=json")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("suite failed: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`slaspec: load specs a long spec: measuring, [0-9.]+s elapsed; sent \d+ of 500 at [0-9.]+ req/s`).Match(out) {
+		t.Fatalf("no live load figures in Ginkgo's progress report:\n%s", out)
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The property carries the entry's JSON (verdicts and result); the
+	// spec's output carries its readable figures.
+	for _, want := range []string{`<property name="slaspec" value="{&#34;name&#34;:&#34;load specs a long spec&#34;`, "&#34;status&#34;:&#34;pass&#34;", "SLA pass: p50&lt;1s", "achieved 100.0 req/s"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("Ginkgo's JUnit report lacks %q:\n%s", want, b)
+		}
 	}
 }
