@@ -47,33 +47,9 @@ type attackFlags struct {
 }
 
 func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var f attackFlags
-	fs := flag.NewFlagSet("slaspec attack", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.url, "url", "", "target URL (required unless -demo)")
-	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")
-	fs.Var(&f.headers, "header", "request header `Name: value` (repeatable)")
-	fs.StringVar(&f.body, "body", "", "`file` holding the request body")
-	fs.Float64Var(&f.plan.Rate, "rate", 50, "planned open-model rate, requests per second")
-	fs.DurationVar(&f.plan.Duration, "duration", 10*time.Second, "measured duration")
-	fs.DurationVar(&f.plan.Warmup, "warmup", 0, "warm-up run before the measured window, excluded from statistics")
-	fs.IntVar(&f.plan.MaxInFlight, "max-inflight", loadrunner.DefaultMaxInFlight, "bound on requests outstanding at once")
-	fs.IntVar(&f.plan.Concurrency, "concurrency", 0, "closed model instead: this many workers sending back to back (ignores -rate)")
-	fs.DurationVar(&f.plan.Timeout, "timeout", loadrunner.DefaultTimeout, "per-request timeout")
-	fs.StringVar(&f.jsonOut, "json", "", "write the JSON result to `file` (- for stdout)")
-	fs.StringVar(&f.sla, "sla", "", "judge the run against an SLA, e.g. \"p99<150ms, errors<0.1%\" (exit 1 on a failed budget, 3 on an inconclusive one)")
-	fs.StringVar(&f.gcSource, "gc-source", "", "read the service's GC from `URL`: expvar (/debug/vars) or Prometheus (/metrics)")
-	fs.StringVar(&f.shard, "shard", "", "run shard `i/n` of the schedule (n workers together apply -rate); default $SLASPEC_SHARD")
-	fs.StringVar(&f.startAt, "start-at", "", "start the schedule at this RFC 3339 instant, so shards start together; default $SLASPEC_START_AT")
-	fs.BoolVar(&f.demo, "demo", false, "start a demo service on loopback and load it (no -url needed)")
-	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
-	f.remote.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "slaspec attack: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	f, code := parseAttack(args, stderr)
+	if f == nil {
+		return code
 	}
 	target, sla, opts, cleanup, err := f.build()
 	if cleanup != nil {
@@ -103,6 +79,40 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		out = stderr
 	}
 	return printRun(out, res, sla)
+}
+
+// parseAttack parses slaspec attack's flags; on bad flags it returns nil and
+// the exit code, having said why on stderr.
+func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
+	f := &attackFlags{}
+	fs := flag.NewFlagSet("slaspec attack", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.url, "url", "", "target URL (required unless -demo)")
+	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")
+	fs.Var(&f.headers, "header", "request header `Name: value` (repeatable)")
+	fs.StringVar(&f.body, "body", "", "`file` holding the request body")
+	fs.Float64Var(&f.plan.Rate, "rate", 50, "planned open-model rate, requests per second")
+	fs.DurationVar(&f.plan.Duration, "duration", 10*time.Second, "measured duration")
+	fs.DurationVar(&f.plan.Warmup, "warmup", 0, "warm-up run before the measured window, excluded from statistics")
+	fs.IntVar(&f.plan.MaxInFlight, "max-inflight", loadrunner.DefaultMaxInFlight, "bound on requests outstanding at once")
+	fs.IntVar(&f.plan.Concurrency, "concurrency", 0, "closed model instead: this many workers sending back to back (ignores -rate)")
+	fs.DurationVar(&f.plan.Timeout, "timeout", loadrunner.DefaultTimeout, "per-request timeout")
+	fs.StringVar(&f.jsonOut, "json", "", "write the JSON result to `file` (- for stdout)")
+	fs.StringVar(&f.sla, "sla", "", "judge the run against an SLA, e.g. \"p99<150ms, errors<0.1%\" (exit 1 on a failed budget, 3 on an inconclusive one)")
+	fs.StringVar(&f.gcSource, "gc-source", "", "read the service's GC from `URL`: expvar (/debug/vars) or Prometheus (/metrics)")
+	fs.StringVar(&f.shard, "shard", "", "run shard `i/n` of the schedule (n workers together apply -rate); default $SLASPEC_SHARD")
+	fs.StringVar(&f.startAt, "start-at", "", "start the schedule at this RFC 3339 instant, so shards start together; default $SLASPEC_START_AT")
+	fs.BoolVar(&f.demo, "demo", false, "start a demo service on loopback and load it (no -url needed)")
+	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
+	f.remote.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "slaspec attack: unexpected argument %q\n", fs.Arg(0))
+		return nil, exitUsage
+	}
+	return f, exitOK
 }
 
 // build turns the flags into a target, an SLA and run options.
