@@ -180,6 +180,11 @@ func (r *runner) dispatch(ctx context.Context) {
 	defer close(r.jobs)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	var wake waker = newTimerWaker()
+	if !r.cfg.coarse {
+		wake = newWaker(ctx)
+	}
+	defer wake.close()
 	seg := 0
 	for k := uint64(0); ; k++ {
 		seq, at, measured, ok := r.sched.hit(k, &seg)
@@ -187,7 +192,7 @@ func (r *runner) dispatch(ctx context.Context) {
 			return
 		}
 		j := job{seq: seq, intended: r.start.Add(at), measured: measured}
-		if sleepUntil(ctx, j.intended, timer) != nil {
+		if wake.until(ctx, j.intended) != nil {
 			return
 		}
 		if measured {
