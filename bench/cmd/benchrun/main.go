@@ -67,6 +67,7 @@ func compare(ctx context.Context, args []string, w io.Writer) error {
 	fs.DurationVar(&c.Soak, "soak", 0, "compare slaspec's RSS over this long run with one of -d (0 skips)")
 	fs.Float64Var(&c.SoakRate, "soak-rate", 5000, "rate of the memory comparison")
 	fs.BoolVar(&c.Lean, "lean", true, "also measure slaspec with the experimental lean transport")
+	fs.BoolVar(&c.Coarse, "coarse", true, "also measure slaspec with coarse pacing (Go timers) in the open model")
 	fs.BoolVar(&c.NoPin, "nopin", false, "do not pin with taskset")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -35,6 +35,9 @@ type Spec struct {
 	// Lean, for slaspec, sends with the experimental lean round tripper
 	// instead of net/http's Transport.
 	Lean bool `json:"lean,omitempty"`
+	// Coarse, for slaspec, paces on Go timers (loadrunner.WithCoarsePacing)
+	// instead of the precise waker.
+	Coarse bool `json:"coarse,omitempty"`
 }
 
 // Name names the generator: the tool, with "+lean" for the lean transport
@@ -43,6 +46,9 @@ func (s Spec) Name() string {
 	n := s.Tool
 	if s.Lean {
 		n += "+lean"
+	}
+	if s.Coarse {
+		n += "+coarse"
 	}
 	if s.Check {
 		n += "+check"
@@ -63,8 +69,8 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("gen: closed loop needs a positive concurrency, got %d", s.Concurrency)
 	case s.Duration <= 0:
 		return fmt.Errorf("gen: duration %s must be positive", s.Duration)
-	case (s.Check || s.Lean) && s.Tool != Slaspec:
-		return fmt.Errorf("gen: check and lean are only measured for %s", Slaspec)
+	case (s.Check || s.Lean || s.Coarse) && s.Tool != Slaspec:
+		return fmt.Errorf("gen: check, lean and coarse are only measured for %s", Slaspec)
 	}
 	return nil
 }

@@ -24,7 +24,11 @@ func runSlaspec(ctx context.Context, s Spec) (Measurement, error) {
 	if s.Lean {
 		opts = append(opts, loadrunner.WithClient(&http.Client{Transport: &lean.Transport{}}))
 	}
-	res, err := loadrunner.Run(ctx, plan, loadrunner.HTTP(s.URL, opts...))
+	var runOpts []loadrunner.Option
+	if s.Coarse {
+		runOpts = append(runOpts, loadrunner.WithCoarsePacing())
+	}
+	res, err := loadrunner.Run(ctx, plan, loadrunner.HTTP(s.URL, opts...), runOpts...)
 	if err != nil {
 		return Measurement{}, fmt.Errorf("gen: slaspec: %w", err)
 	}

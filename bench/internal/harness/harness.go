@@ -44,6 +44,9 @@ type Config struct {
 	// Lean adds slaspec with the experimental lean transport to the closed
 	// and open scenarios, and uses it for the top-rate search.
 	Lean bool
+	// Coarse adds slaspec with coarse pacing (Go timers) to the open-model
+	// scenarios: the CPU that precise pacing costs.
+	Coarse bool
 	// NoPin disables pinning with taskset.
 	NoPin bool
 }

@@ -43,7 +43,13 @@ func (s *session) open(ctx context.Context, rate float64) error {
 		{Tool: gen.Slaspec, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration},
 		{Tool: gen.Vegeta, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration},
 	}
-	runs, err := s.alternate(ctx, s.t, s.withLean(specs), false)
+	specs = s.withLean(specs)
+	if s.c.Coarse {
+		c := specs[0]
+		c.Coarse = true
+		specs = append(specs, c)
+	}
+	runs, err := s.alternate(ctx, s.t, specs, false)
 	if err != nil {
 		return err
 	}
