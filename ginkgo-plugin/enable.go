@@ -12,6 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/matchers"
 )
 
 // Enable turns the plugin on for a suite; call it once, at the top level of
@@ -103,6 +104,7 @@ func publish(doc *report.Document, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	writeVerdictLines(out, doc)
 	passed, failed, inconclusive := doc.Counts()
 	partial := ""
 	if doc.Partial {
@@ -134,4 +136,32 @@ func publish(doc *report.Document, cfg Config, out io.Writer) error {
 	}
 	fmt.Fprint(out, table.String())
 	return nil
+}
+
+// writeVerdictLines prints one line per load spec: its status, its name and
+// each budget with what was observed, so the suite's output shows every
+// verdict, not only the failures.
+func writeVerdictLines(out io.Writer, doc *report.Document) {
+	fmt.Fprintln(out, "slaspec: SLA verdicts")
+	width := 0
+	for _, e := range doc.Operations {
+		width = max(width, min(len(e.Name), 60))
+	}
+	for _, e := range doc.Operations {
+		status := strings.ToUpper(string(e.Status))
+		if status == "" {
+			status = "-"
+		}
+		var budgets []string
+		for _, v := range e.Verdicts {
+			if !v.Implicit || v.Status != matchers.Passed {
+				budgets = append(budgets, v.Budget+" "+v.Observed)
+			}
+		}
+		if len(budgets) == 0 {
+			budgets = []string{fmt.Sprintf("no SLA; p99 %s, errors %s", matchers.FormatDuration(e.Result.Latency.Percentile(99)),
+				matchers.FormatNumber(100*e.Result.ErrorRate())+"%")}
+		}
+		fmt.Fprintf(out, "  %-12s %-*s  %s\n", status, width, e.Name, strings.Join(budgets, " · "))
+	}
 }
