@@ -39,6 +39,9 @@ type Config struct {
 	// (SLASPEC_MAX_REGRESSION, e.g. 10%; default 10%) and the noise.
 	Baseline      string
 	MaxRegression float64
+	// MinDelta is the smallest latency change that can count as a
+	// regression (SLASPEC_MIN_DELTA, default 1ms; see report.Threshold).
+	MinDelta time.Duration
 	// Shard runs this worker's stripe of every schedule (SLASPEC_SHARD=i/n),
 	// so n workers together apply the planned load.
 	Shard loadrunner.Shard
@@ -92,7 +95,7 @@ func Shard(index, count int) Option {
 func StartAt(t time.Time) Option { return func(c *Config) { c.StartAt = t } }
 
 func defaultConfig() Config {
-	return Config{ReportDir: "sla-report", Formats: report.Formats, RateScale: 1, MaxRegression: 0.1, Align: 5 * time.Second}
+	return Config{ReportDir: "sla-report", Formats: report.Formats, RateScale: 1, MaxRegression: report.DefaultThreshold.Relative, MinDelta: report.DefaultThreshold.Absolute, Align: 5 * time.Second}
 }
 
 // resolve applies the options, then the environment, and checks the result.
@@ -119,6 +122,7 @@ func resolve(opts []Option, getenv func(string) string) (Config, error) {
 		{"SLASPEC_DURATION", func(v string) (err error) { c.Duration, err = time.ParseDuration(v); return err }},
 		{"SLASPEC_BASELINE", func(v string) error { c.Baseline = v; return nil }},
 		{"SLASPEC_MAX_REGRESSION", func(v string) (err error) { c.MaxRegression, err = report.ParseThreshold(v); return err }},
+		{"SLASPEC_MIN_DELTA", func(v string) (err error) { c.MinDelta, err = time.ParseDuration(v); return err }},
 		{"SLASPEC_SHARD", func(v string) (err error) { c.Shard, err = loadrunner.ParseShard(v); return err }},
 		{"SLASPEC_START_AT", func(v string) (err error) { c.StartAt, err = time.Parse(time.RFC3339Nano, v); return err }},
 		{"SLASPEC_ALIGN", func(v string) (err error) { c.Align, err = time.ParseDuration(v); return err }},
@@ -140,6 +144,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("ginkgoplugin: duration %s is negative", c.Duration)
 	case c.MaxRegression < 0:
 		return fmt.Errorf("ginkgoplugin: max regression %g is negative", c.MaxRegression)
+	case c.MinDelta < 0:
+		return fmt.Errorf("ginkgoplugin: min delta %s is negative", c.MinDelta)
 	case c.Align <= 0:
 		return fmt.Errorf("ginkgoplugin: align %s must be positive", c.Align)
 	case c.ReportDir == "":

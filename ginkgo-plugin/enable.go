@@ -128,7 +128,7 @@ func publish(doc *report.Document, cfg Config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("ginkgoplugin: baseline: %w", err)
 	}
-	cmp := report.Compare(base, doc, cfg.MaxRegression)
+	cmp := report.Compare(base, doc, report.Threshold{Relative: cfg.MaxRegression, Absolute: cfg.MinDelta})
 	var table bytes.Buffer
 	report.WriteComparison(&table, cmp)
 	if len(cmp.Regressions()) > 0 {

@@ -174,3 +174,29 @@ func TestProgressAndGinkgoJUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineGatesTheSuite runs the suite once to make a baseline, then
+// again with every load spec 2 ms slower and SLASPEC_BASELINE set: the
+// second run must fail on the regression and say which specs regressed.
+func TestBaselineGatesTheSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo -p suite twice")
+	}
+	baseDir, out, err := runSuite(t, "SLASPEC_REPORT_FORMATS=json")
+	if err != nil {
+		t.Fatalf("baseline run failed: %v\n%s", err, out)
+	}
+	baseline := filepath.Join(baseDir, "sla-report.json")
+	if _, out, err := runSuite(t, "SLASPEC_REPORT_FORMATS=json", "SLASPEC_BASELINE="+baseline); err != nil {
+		t.Fatalf("an unchanged run failed against its baseline: %v\n%s", err, out)
+	}
+	_, out, err = runSuite(t, "SLASPEC_REPORT_FORMATS=json", "SLASPEC_BASELINE="+baseline, "LOADSUITE_SLOW=1")
+	if err == nil {
+		t.Fatalf("a 2 ms slower run passed against its baseline:\n%s", out)
+	}
+	for _, want := range []string{"regression against the baseline", "load specs spec 0 holds its SLA", "regressed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -123,8 +123,9 @@ func compareReports(_ context.Context, args []string, stdout, stderr io.Writer) 
 	fs.SetOutput(stderr)
 	baseline := fs.String("baseline", "", "the baseline report (required)")
 	maxReg := fs.String("max-regression", "10%", "tolerated worsening of a figure (a percentage, or a share such as 0.1)")
+	minDelta := fs.Duration("min-delta", report.DefaultThreshold.Absolute, "smallest latency change that can count as a regression (the noise floor of runs at different moments)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec compare -baseline base.json [-max-regression 10%] current.json...")
+		fmt.Fprintln(stderr, "usage: slaspec compare -baseline base.json [-max-regression 10%] [-min-delta 1ms] current.json...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -149,7 +150,11 @@ func compareReports(_ context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "slaspec compare: %v\n", err)
 		return exitUsage
 	}
-	cmp := report.Compare(base, cur, threshold)
+	if *minDelta < 0 {
+		fmt.Fprintf(stderr, "slaspec compare: -min-delta %s is negative\n", *minDelta)
+		return exitUsage
+	}
+	cmp := report.Compare(base, cur, report.Threshold{Relative: threshold, Absolute: *minDelta})
 	report.WriteComparison(stdout, cmp)
 	if len(cmp.Regressions()) > 0 {
 		return exitFail

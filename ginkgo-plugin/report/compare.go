@@ -38,10 +38,23 @@ type Row struct {
 	Detail    string  `json:"detail,omitempty"`
 }
 
+// Threshold says how much worse a figure may get before it counts as a
+// regression: by more than Relative (a share: 0.1 for 10%) and, for
+// latency, by more than Absolute as well — runs at different moments of a
+// shared machine differ by tens of microseconds whatever their sample
+// counts say, so a change smaller than that is noise, not a regression.
+type Threshold struct {
+	Relative float64       `json:"relative"`
+	Absolute time.Duration `json:"absolute_ns"`
+}
+
+// DefaultThreshold is 10% and 1 ms.
+var DefaultThreshold = Threshold{Relative: 0.1, Absolute: time.Millisecond}
+
 // Comparison is a whole baseline comparison.
 type Comparison struct {
-	MaxRegression float64 `json:"max_regression"`
-	Rows          []Row   `json:"rows"`
+	Threshold Threshold `json:"threshold"`
+	Rows      []Row     `json:"rows"`
 }
 
 // Regressions returns the rows that regressed.
@@ -56,20 +69,20 @@ func (c Comparison) Regressions() []Row {
 }
 
 // Compare compares every operation of current with the same-named one of
-// base. A figure regressed only when it is worse by more than maxRegression
-// (a share: 0.1 for 10%) AND the difference is beyond what the noise of the
-// two runs can explain:
+// base. A figure regressed only when it is worse by more than the threshold
+// AND the difference is beyond what the noise of the two runs can explain:
 //
-//   - a latency percentile (p50, p90, p99, p99.9), when both runs have
-//     enough samples for it (matchers.NeededSamples) and the 95% confidence
-//     intervals of the two percentiles do not overlap (the current run's lower
-//     bound is above the baseline's upper bound);
+//   - a latency percentile (p50, p90, p99, p99.9), when it is worse by more
+//     than t.Relative and t.Absolute, both runs have enough samples for it
+//     (matchers.NeededSamples) and the 95% confidence intervals of the two
+//     percentiles do not overlap (the current run's lower bound is above the
+//     baseline's upper bound);
 //   - the error rate, when a two-proportion z-test puts the increase more than
 //     three standard errors above zero.
 //
 // Operations present in only one document are listed as not comparable.
-func Compare(base, current *Document, maxRegression float64) Comparison {
-	c := Comparison{MaxRegression: maxRegression}
+func Compare(base, current *Document, t Threshold) Comparison {
+	c := Comparison{Threshold: t}
 	baseBy := map[string]Entry{}
 	for _, e := range base.Operations {
 		baseBy[e.Name] = e
@@ -82,9 +95,9 @@ func Compare(base, current *Document, maxRegression float64) Comparison {
 		}
 		delete(baseBy, cur.Name)
 		for _, q := range ComparedPercentiles {
-			c.Rows = append(c.Rows, comparePercentile(cur.Name, q, b.Result, cur.Result, maxRegression))
+			c.Rows = append(c.Rows, comparePercentile(cur.Name, q, b.Result, cur.Result, t))
 		}
-		c.Rows = append(c.Rows, compareErrors(cur.Name, b.Result, cur.Result, maxRegression))
+		c.Rows = append(c.Rows, compareErrors(cur.Name, b.Result, cur.Result, t.Relative))
 	}
 	for _, e := range base.Operations {
 		if _, missing := baseBy[e.Name]; missing {
@@ -94,7 +107,8 @@ func Compare(base, current *Document, maxRegression float64) Comparison {
 	return c
 }
 
-func comparePercentile(op string, q float64, base, cur *loadrunner.Result, maxReg float64) Row {
+func comparePercentile(op string, q float64, base, cur *loadrunner.Result, t Threshold) Row {
+	maxReg := t.Relative
 	row := Row{Operation: op, Metric: "p" + trimPercentile(q)}
 	bLo, bHi, bOK := matchers.PercentileBounds(base.Latency, q)
 	cLo, cHi, cOK := matchers.PercentileBounds(cur.Latency, q)
@@ -107,14 +121,17 @@ func comparePercentile(op string, q float64, base, cur *loadrunner.Result, maxRe
 	case !bOK || !cOK:
 		row.Change = NotComparable
 		row.Detail = fmt.Sprintf("too few samples (%d and %d; %s needs %d)", base.Latency.Count(), cur.Latency.Count(), row.Metric, matchers.NeededSamples(q))
-	case row.Delta > maxReg && cLo > bHi:
+	case row.Delta > maxReg && cv-bv > t.Absolute && cLo > bHi:
 		row.Change = Regressed
 		row.Detail = fmt.Sprintf("95%% CI %s–%s is above the baseline's %s–%s", roundForCompare(cLo), roundForCompare(cHi), roundForCompare(bLo), roundForCompare(bHi))
-	case row.Delta < -maxReg && cHi < bLo:
+	case row.Delta < -maxReg && bv-cv > t.Absolute && cHi < bLo:
 		row.Change = Improved
 	default:
 		row.Change = Unchanged
-		if row.Delta > maxReg {
+		switch {
+		case row.Delta > maxReg && cv-bv <= t.Absolute:
+			row.Detail = fmt.Sprintf("worse by %s, within the %s noise floor", roundForCompare(cv-bv), t.Absolute)
+		case row.Delta > maxReg:
 			row.Detail = "worse, but within the noise of the two runs (confidence intervals overlap)"
 		}
 	}
@@ -172,7 +189,7 @@ func WriteComparison(w io.Writer, c Comparison) error {
 		return err
 	}
 	n := len(c.Regressions())
-	_, err := fmt.Fprintf(w, "%d regression(s) beyond %.3g%% and the noise of the two runs\n", n, 100*c.MaxRegression)
+	_, err := fmt.Fprintf(w, "%d regression(s) beyond %.3g%%, %s and the noise of the two runs\n", n, 100*c.Threshold.Relative, c.Threshold.Absolute)
 	return err
 }
 

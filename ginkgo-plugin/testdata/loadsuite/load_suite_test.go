@@ -1,7 +1,8 @@
 // Package loadsuite is a Ginkgo suite of load specs that the plugin's tests
 // run for real with `ginkgo -p`: six load specs spread over the processes,
 // one failing on demand (LOADSUITE_FAIL=1), one long on demand
-// (LOADSUITE_LONG=1) for interrupt tests.
+// (LOADSUITE_LONG=1) for interrupt tests, and all slower on demand
+// (LOADSUITE_SLOW=1) for baseline gating.
 package loadsuite
 
 import (
@@ -26,7 +27,13 @@ func TestLoadSuite(t *testing.T) {
 
 var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
 
-var ok = loadrunner.Func(func(context.Context) error { return nil })
+// ok answers at once, or after 2 ms with LOADSUITE_SLOW=1 (a regression).
+var ok = loadrunner.Func(func(context.Context) error {
+	if os.Getenv("LOADSUITE_SLOW") == "1" {
+		time.Sleep(2 * time.Millisecond)
+	}
+	return nil
+})
 
 var _ = Describe("load specs", func() {
 	for i := range 6 {
