@@ -148,6 +148,7 @@ type ParseError struct {
 	Reason string
 }
 
+// Error returns the message, naming the budget and its column.
 func (e *ParseError) Error() string {
 	if e.Text == "" {
 		return fmt.Sprintf("matchers: sla: column %d: %s", e.Column, e.Reason)
