@@ -202,6 +202,12 @@ func (r *runner) dispatch(ctx context.Context) {
 			}
 		}
 		if !r.hand(ctx, j, timer) {
+			if measured { // stopped before it went out: it was never a planned send of the run
+				r.planned.Add(^uint64(0))
+				if r.opOf != nil {
+					r.opPlanned[r.opOf.OperationOf(seq)].Add(^uint64(0))
+				}
+			}
 			return
 		}
 	}
