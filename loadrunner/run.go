@@ -152,6 +152,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 
 // sleepUntil waits until t or until ctx is done, reusing timer when given.
 func sleepUntil(ctx context.Context, t time.Time, timer *time.Timer) error {
+	if err := ctx.Err(); err != nil {
+		return err // a dispatcher that is behind stops handing out sends
+	}
 	d := time.Until(t)
 	if d <= 0 {
 		return nil
