@@ -22,6 +22,10 @@ import (
 // reads; a larger body fails the request (class transport.other).
 const DefaultMaxBody = 1 << 20
 
+// maxPooledBody is the largest body buffer kept for reuse; larger ones,
+// grown by a rare large body, go back to the garbage collector.
+const maxPooledBody = 64 << 10
+
 // httpConfig is what HTTPOptions set.
 type httpConfig struct {
 	client   *http.Client
@@ -271,14 +275,27 @@ func (t *HTTPTarget) request(seq uint64) (preparedRequest, error) {
 func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte) error) error {
 	defer resp.Body.Close()
 	tr.Status = resp.StatusCode
-	bufp, _ := t.bufs.Get().(*[]byte)
-	if bufp == nil {
-		b := make([]byte, 0, 4096)
-		bufp = &b
+	var body []byte
+	var over bool
+	var err error
+	if t.cfg.check == nil && onBody == nil {
+		// Nothing reads the body: drain it (to keep the connection) without
+		// holding it, so a large or slow body costs no memory per request.
+		var n int64
+		n, err = io.Copy(io.Discard, io.LimitReader(resp.Body, t.cfg.maxBody+1))
+		over = n > t.cfg.maxBody
+	} else {
+		bufp, _ := t.bufs.Get().(*[]byte)
+		if bufp == nil {
+			b := make([]byte, 0, 4096)
+			bufp = &b
+		}
+		body, over, err = readBounded(resp.Body, *bufp, t.cfg.maxBody)
+		if cap(body) <= maxPooledBody {
+			*bufp = body[:0]
+			defer t.bufs.Put(bufp)
+		}
 	}
-	defer t.bufs.Put(bufp)
-	body, over, err := readBounded(resp.Body, *bufp, t.cfg.maxBody)
-	*bufp = body[:0]
 	if err != nil {
 		return err
 	}
