@@ -13,9 +13,8 @@ import (
 // interval per tick, reports progress, and builds the result at the end.
 type monitor struct {
 	r        *runner
-	iv       intervalAcc
-	series   []Interval
-	last     struct{ planned, sent, dropped uint64 }
+	total    seriesAcc   // the run's time series
+	ops      []seriesAcc // each operation's, for a mix or a journey
 	ivStart  time.Time
 	health   healthProbe
 	gcErr    error
@@ -24,7 +23,40 @@ type monitor struct {
 }
 
 func newMonitor(r *runner) *monitor {
-	return &monitor{r: r, iv: intervalAcc{latency: NewHistogram(), byClass: map[Class]uint64{}}}
+	m := &monitor{r: r, total: seriesAcc{iv: newIntervalAcc()}}
+	for range r.ops {
+		m.ops = append(m.ops, seriesAcc{iv: newIntervalAcc()})
+	}
+	return m
+}
+
+// seriesAcc builds one time series: the interval being accumulated, the
+// intervals closed so far, and the counters at the last close.
+type seriesAcc struct {
+	iv     intervalAcc
+	series []Interval
+	last   struct{ planned, sent, dropped uint64 }
+}
+
+// close ends the current interval at now, given the schedule's counters.
+func (a *seriesAcc) close(start, now time.Time, planned, sent, dropped uint64) {
+	iv := Interval{
+		Start: start, Length: now.Sub(start),
+		Planned: planned - a.last.planned, Sent: sent - a.last.sent, Dropped: dropped - a.last.dropped,
+		OK: a.iv.ok, Errors: a.iv.errors,
+		P50: a.iv.latency.Percentile(P50), P99: a.iv.latency.Percentile(P99), Max: a.iv.latency.Max(),
+	}
+	if len(a.iv.byClass) > 0 {
+		iv.ErrorsByClass = maps.Clone(a.iv.byClass)
+		clear(a.iv.byClass)
+	}
+	if a.iv.latency.Count() > 0 {
+		iv.HDR = encodeString(a.iv.latency)
+	}
+	a.series = append(a.series, iv)
+	a.last.planned, a.last.sent, a.last.dropped = planned, sent, dropped
+	a.iv.latency.Reset()
+	a.iv.ok, a.iv.errors = 0, 0
 }
 
 // watch waits for the run to end, closing intervals as it goes. It returns
@@ -74,27 +106,24 @@ func (m *monitor) open(ctx context.Context) {
 
 // rotate closes the interval that ends at now.
 func (m *monitor) rotate(now time.Time) {
+	opIv := make([]intervalAcc, len(m.ops))
+	for i := range m.ops {
+		opIv[i] = m.ops[i].iv
+	}
 	for _, rec := range m.r.recs {
-		rec.rotate(&m.iv)
+		rec.rotate(&m.total.iv, opIv)
 	}
-	planned, sent, dropped := m.r.planned.Load(), m.r.sent.Load(), m.r.dropped.Load()
-	iv := Interval{
-		Start: m.ivStart, Length: now.Sub(m.ivStart),
-		Planned: planned - m.last.planned, Sent: sent - m.last.sent, Dropped: dropped - m.last.dropped,
-		OK: m.iv.ok, Errors: m.iv.errors,
-		P50: m.iv.latency.Percentile(P50), P99: m.iv.latency.Percentile(P99), Max: m.iv.latency.Max(),
+	m.total.close(m.ivStart, now, m.r.planned.Load(), m.r.sent.Load(), m.r.dropped.Load())
+	for i := range m.ops {
+		m.ops[i].iv = opIv[i]
+		planned, sent := m.ops[i].iv.ok+m.ops[i].iv.errors, m.ops[i].iv.ok+m.ops[i].iv.errors
+		if m.r.opOf != nil {
+			planned, sent = m.r.opPlanned[i].Load(), m.r.opSent[i].Load()
+		} else {
+			planned, sent = m.ops[i].last.planned+planned, m.ops[i].last.sent+sent
+		}
+		m.ops[i].close(m.ivStart, now, planned, sent, 0)
 	}
-	if len(m.iv.byClass) > 0 {
-		iv.ErrorsByClass = maps.Clone(m.iv.byClass)
-		clear(m.iv.byClass)
-	}
-	if m.iv.latency.Count() > 0 {
-		iv.HDR = encodeString(m.iv.latency)
-	}
-	m.series = append(m.series, iv)
-	m.last.planned, m.last.sent, m.last.dropped = planned, sent, dropped
-	m.iv.latency.Reset()
-	m.iv.ok, m.iv.errors = 0, 0
 	m.ivStart = now
 }
 
@@ -147,7 +176,12 @@ func (m *monitor) finish(ctx context.Context, stopped string) *Result {
 		end = m.r.windowStart.Add(m.r.windowLen)
 	}
 	res := m.r.result(end, stopped)
-	res.Timeseries = m.series
+	res.Timeseries = m.total.series
+	for i, name := range m.r.ops {
+		if op := res.Operations[name]; op != nil {
+			op.Timeseries = m.ops[i].series
+		}
+	}
 	res.Generator = m.health.end(res.Generator)
 	if m.r.cfg.gc != nil {
 		m.closeGC(ctx, res)

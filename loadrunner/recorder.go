@@ -18,11 +18,10 @@ type recorder struct {
 	// ops holds one stats per operation of a mix or journey target.
 	ops []stats
 
-	// The current interval: requests completed since the last rotation.
-	ivLatency *Histogram
-	ivOK      uint64
-	ivErrors  uint64
-	ivByClass map[Class]uint64
+	// The current interval: requests completed since the last rotation,
+	// in total and per operation.
+	iv   intervalAcc
+	opIv []intervalAcc
 }
 
 // stats are the counts and distributions of a set of requests: all of a
@@ -64,10 +63,11 @@ func newRecorder(ops int) *recorder {
 	r := &recorder{
 		stats: newStats(), lag: NewHistogram(),
 		connect: NewHistogram(), tls: NewHistogram(), ttfb: NewHistogram(),
-		ivLatency: NewHistogram(), ivByClass: map[Class]uint64{},
+		iv: newIntervalAcc(),
 	}
 	for range ops {
 		r.ops = append(r.ops, newStats())
+		r.opIv = append(r.opIv, newIntervalAcc())
 	}
 	return r
 }
@@ -89,7 +89,7 @@ func (r *recorder) record(s *sample) {
 	}
 	c := r.add(s.latency, s.service, status, s.err)
 	r.lag.Record(s.lag)
-	r.ivLatency.Record(s.latency)
+	r.iv.add(s.latency, c)
 	if s.late {
 		r.late++
 	}
@@ -105,12 +105,6 @@ func (r *recorder) record(s *sample) {
 		}
 		r.recordOps(s, tr)
 	}
-	if c == "" {
-		r.ivOK++
-		return
-	}
-	r.ivErrors++
-	r.ivByClass[c]++
 }
 
 // recordOps counts the request in its operation (a mix) or each step in
@@ -122,7 +116,8 @@ func (r *recorder) recordOps(s *sample, tr *Trace) {
 	}
 	if len(tr.Steps) == 0 {
 		if tr.Op >= 0 && tr.Op < len(r.ops) {
-			r.ops[tr.Op].add(s.latency, s.service, tr.Status, s.err)
+			c := r.ops[tr.Op].add(s.latency, s.service, tr.Status, s.err)
+			r.opIv[tr.Op].add(s.latency, c)
 		}
 		return
 	}
@@ -135,7 +130,8 @@ func (r *recorder) recordOps(s *sample, tr *Trace) {
 		if i == 0 {
 			latency += s.lag
 		}
-		r.ops[st.Op].add(latency, service, st.Status, st.Err)
+		c := r.ops[st.Op].add(latency, service, st.Status, st.Err)
+		r.opIv[st.Op].add(latency, c)
 	}
 }
 
@@ -153,19 +149,15 @@ func addExample(examples []string, msg string) []string {
 	return append(examples, msg)
 }
 
-// rotate moves the current interval's figures into iv and clears them.
-func (r *recorder) rotate(iv *intervalAcc) {
+// rotate moves the current interval's figures into iv (and each
+// operation's into ops) and clears them.
+func (r *recorder) rotate(iv *intervalAcc, ops []intervalAcc) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_ = iv.latency.Merge(r.ivLatency) // same geometry: cannot drop
-	r.ivLatency.Reset()
-	iv.ok += r.ivOK
-	iv.errors += r.ivErrors
-	for c, n := range r.ivByClass {
-		iv.byClass[c] += n
-		delete(r.ivByClass, c)
+	r.iv.moveInto(iv)
+	for i := range r.opIv {
+		r.opIv[i].moveInto(&ops[i])
 	}
-	r.ivOK, r.ivErrors = 0, 0
 }
 
 // snapshot merges the shard's running latency histogram into h (for progress).
@@ -175,11 +167,40 @@ func (r *recorder) snapshot(h *Histogram) {
 	r.mu.Unlock()
 }
 
-// intervalAcc accumulates one interval across shards.
+// intervalAcc accumulates the requests completed in one interval: in one
+// recorder shard, then across shards.
 type intervalAcc struct {
 	latency    *Histogram
 	ok, errors uint64
 	byClass    map[Class]uint64
+}
+
+func newIntervalAcc() intervalAcc {
+	return intervalAcc{latency: NewHistogram(), byClass: map[Class]uint64{}}
+}
+
+// add counts one completed request of class c ("" when it succeeded).
+func (a *intervalAcc) add(latency time.Duration, c Class) {
+	a.latency.Record(latency)
+	if c == "" {
+		a.ok++
+		return
+	}
+	a.errors++
+	a.byClass[c]++
+}
+
+// moveInto adds a's figures to dst and clears a.
+func (a *intervalAcc) moveInto(dst *intervalAcc) {
+	_ = dst.latency.Merge(a.latency) // same geometry: cannot drop
+	a.latency.Reset()
+	dst.ok += a.ok
+	dst.errors += a.errors
+	for c, n := range a.byClass {
+		dst.byClass[c] += n
+		delete(a.byClass, c)
+	}
+	a.ok, a.errors = 0, 0
 }
 
 // message returns an error's text without the class prefix an *Error adds,

@@ -92,6 +92,15 @@ func TestMixRecordsEachOperation(t *testing.T) {
 	if m := res.Operations["missing"]; m.Errors.ByClass[loadrunner.Class4xx] != 40 || res.Operations["getItem"].Errors.Total != 0 {
 		t.Errorf("errors by operation: missing %v, getItem %v", m.Errors.ByClass, res.Operations["getItem"].Errors.ByClass)
 	}
+	for name, op := range res.Operations {
+		var done, planned uint64
+		for _, iv := range op.Timeseries {
+			done, planned = done+iv.OK+iv.Errors, planned+iv.Planned
+		}
+		if len(op.Timeseries) == 0 || done != op.Requests || planned != op.Planned {
+			t.Errorf("%s: time series of %d intervals counts %d done, %d planned; totals %d, %d", name, len(op.Timeseries), done, planned, op.Requests, op.Planned)
+		}
+	}
 	if s, g := res.Operations["search"].Latency.Percentile(50), res.Operations["getItem"].Latency.Percentile(50); s <= g {
 		t.Errorf("the slower search (p50 %s) should be slower than get (p50 %s)", s, g)
 	}
@@ -183,6 +192,13 @@ func TestJourneyCapturesAndCountsBrokenSteps(t *testing.T) {
 	}
 	if ex := res.Errors.Examples[loadrunner.Class4xx]; len(ex) == 0 || !strings.Contains(ex[0], "journey item lifecycle: step 2 (getItem)") {
 		t.Errorf("journey error examples %v lack the step", ex)
+	}
+	var deletes uint64
+	for _, iv := range del.Timeseries {
+		deletes += iv.OK + iv.Errors
+	}
+	if deletes != del.Requests {
+		t.Errorf("deleteItem's time series counts %d, its total %d", deletes, del.Requests)
 	}
 	if res.Latency.Percentile(50) < get.Latency.Percentile(50) {
 		t.Errorf("a journey (p50 %s) cannot be faster than one of its steps (p50 %s)", res.Latency.Percentile(50), get.Latency.Percentile(50))
