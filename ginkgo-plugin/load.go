@@ -102,9 +102,9 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 			ginkgo.Fail(err.Error())
 		}
 	}
-	report := ginkgo.CurrentSpecReport()
+	specReport := ginkgo.CurrentSpecReport()
 	if spec.name == "" {
-		spec.name = report.FullText()
+		spec.name = specReport.FullText()
 	}
 	var live atomic.Pointer[loadrunner.Progress]
 	detach := ginkgo.AttachProgressReporter(func() string { return progressText(spec.name, live.Load()) })
@@ -123,7 +123,7 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 	if err != nil {
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))
 	}
-	entry := spec.entry(res, report.Labels())
+	entry := spec.entry(res, specReport.Labels())
 	if err := entry.Judge(sla.String()); err != nil {
 		ginkgo.Fail(err.Error())
 	}

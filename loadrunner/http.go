@@ -83,7 +83,6 @@ type HTTPTarget struct {
 	cfg     httpConfig
 	pool    []preparedRequest
 	err     error
-	once    sync.Once
 	bufs    sync.Pool
 	ownHTTP bool
 }

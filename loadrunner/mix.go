@@ -98,13 +98,12 @@ func (m *MixTarget) build() error {
 // maxMixCycle: exact for whole-number weights that fit, else the largest
 // remainder rounding of the shares (every operation keeps at least one slot).
 func (m *MixTarget) slots(total float64) []int {
-	whole, sum := true, 0.0
+	whole := true
 	for _, p := range m.parts {
 		whole = whole && p.Weight == math.Trunc(p.Weight)
-		sum += p.Weight
 	}
 	out := make([]int, len(m.parts))
-	if whole && sum <= maxMixCycle {
+	if whole && total <= maxMixCycle {
 		for i, p := range m.parts {
 			out[i] = int(p.Weight)
 		}

@@ -48,15 +48,13 @@ func (a *seriesAcc) close(start, now time.Time, planned, sent, dropped uint64) {
 	}
 	if len(a.iv.byClass) > 0 {
 		iv.ErrorsByClass = maps.Clone(a.iv.byClass)
-		clear(a.iv.byClass)
 	}
 	if a.iv.latency.Count() > 0 {
 		iv.HDR = encodeString(a.iv.latency)
 	}
 	a.series = append(a.series, iv)
 	a.last.planned, a.last.sent, a.last.dropped = planned, sent, dropped
-	a.iv.latency.Reset()
-	a.iv.ok, a.iv.errors = 0, 0
+	a.iv.reset()
 }
 
 // watch waits for the run to end, closing intervals as it goes. It returns
@@ -106,23 +104,24 @@ func (m *monitor) open(ctx context.Context) {
 
 // rotate closes the interval that ends at now.
 func (m *monitor) rotate(now time.Time) {
-	opIv := make([]intervalAcc, len(m.ops))
+	opIv := make([]*intervalAcc, len(m.ops))
 	for i := range m.ops {
-		opIv[i] = m.ops[i].iv
+		opIv[i] = &m.ops[i].iv
 	}
 	for _, rec := range m.r.recs {
 		rec.rotate(&m.total.iv, opIv)
 	}
 	m.total.close(m.ivStart, now, m.r.planned.Load(), m.r.sent.Load(), m.r.dropped.Load())
 	for i := range m.ops {
-		m.ops[i].iv = opIv[i]
-		planned, sent := m.ops[i].iv.ok+m.ops[i].iv.errors, m.ops[i].iv.ok+m.ops[i].iv.errors
+		a := &m.ops[i]
+		// A journey's steps are not scheduled on their own: what completed
+		// is what was planned and sent. A mix counts its share of the schedule.
+		done := a.iv.ok + a.iv.errors
+		planned, sent := a.last.planned+done, a.last.sent+done
 		if m.r.opOf != nil {
 			planned, sent = m.r.opPlanned[i].Load(), m.r.opSent[i].Load()
-		} else {
-			planned, sent = m.ops[i].last.planned+planned, m.ops[i].last.sent+sent
 		}
-		m.ops[i].close(m.ivStart, now, planned, sent, 0)
+		a.close(m.ivStart, now, planned, sent, 0)
 	}
 	m.ivStart = now
 }

@@ -151,12 +151,12 @@ func addExample(examples []string, msg string) []string {
 
 // rotate moves the current interval's figures into iv (and each
 // operation's into ops) and clears them.
-func (r *recorder) rotate(iv *intervalAcc, ops []intervalAcc) {
+func (r *recorder) rotate(iv *intervalAcc, ops []*intervalAcc) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.iv.moveInto(iv)
 	for i := range r.opIv {
-		r.opIv[i].moveInto(&ops[i])
+		r.opIv[i].moveInto(ops[i])
 	}
 }
 
@@ -193,13 +193,18 @@ func (a *intervalAcc) add(latency time.Duration, c Class) {
 // moveInto adds a's figures to dst and clears a.
 func (a *intervalAcc) moveInto(dst *intervalAcc) {
 	_ = dst.latency.Merge(a.latency) // same geometry: cannot drop
-	a.latency.Reset()
 	dst.ok += a.ok
 	dst.errors += a.errors
 	for c, n := range a.byClass {
 		dst.byClass[c] += n
-		delete(a.byClass, c)
 	}
+	a.reset()
+}
+
+// reset clears a for the next interval.
+func (a *intervalAcc) reset() {
+	a.latency.Reset()
+	clear(a.byClass)
 	a.ok, a.errors = 0, 0
 }
 

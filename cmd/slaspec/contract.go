@@ -134,43 +134,41 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
 	fmt.Fprintf(stdout, "%s: %d operations, seed %d\n", doc.Title(), len(ops), seed)
 	worst := matchers.Passed
+	add := func(entry report.Entry) {
+		out.Partial = out.Partial || entry.Result.Partial
+		out.Operations = append(out.Operations, entry)
+		if entry.OperationID == "" { // a mix as a whole: figures, no budget of its own
+			fmt.Fprintf(stdout, "\n%s\n", entry.Name)
+			matchers.DescribeResult(stdout, entry.Result)
+			return
+		}
+		printEntry(stdout, entry)
+		if rank(entry.Status) > rank(worst) {
+			worst = entry.Status
+		}
+	}
 	if mix {
-		ops = nil // every operation runs in the one mixed run below
-		entries, err := runMix(ctx, doc, cf, baseURL, override, suite, reqOpts, remote.options())
+		entries, err := runMix(ctx, doc, ops, baseURL, override, suite, reqOpts, remote.options())
 		if err != nil {
 			fmt.Fprintf(stderr, "slaspec contract: -mix: %v\n", err)
 			return exitUsage
 		}
 		for _, entry := range entries {
-			out.Partial = out.Partial || entry.Result.Partial
-			out.Operations = append(out.Operations, entry)
-			if entry.OperationID == "" {
-				fmt.Fprintf(stdout, "\n%s\n", entry.Name)
-				matchers.DescribeResult(stdout, entry.Result)
+			add(entry)
+		}
+	} else {
+		for _, op := range ops {
+			if ctx.Err() != nil {
+				out.Partial = true
+				break
+			}
+			entry, err := runOperation(ctx, op, baseURL, override, suite, reqOpts, remote.options()...)
+			if err != nil {
+				fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
+				worst = matchers.Failed
 				continue
 			}
-			printEntry(stdout, entry)
-			if rank(entry.Status) > rank(worst) {
-				worst = entry.Status
-			}
-		}
-	}
-	for _, op := range ops {
-		if ctx.Err() != nil {
-			out.Partial = true
-			break
-		}
-		entry, err := runOperation(ctx, op, baseURL, override, suite, reqOpts, remote.options()...)
-		if err != nil {
-			fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
-			worst = matchers.Failed
-			continue
-		}
-		out.Partial = out.Partial || entry.Result.Partial
-		out.Operations = append(out.Operations, entry)
-		printEntry(stdout, entry)
-		if rank(entry.Status) > rank(worst) {
-			worst = entry.Status
+			add(entry)
 		}
 	}
 	out.Ended = time.Now()
@@ -200,11 +198,7 @@ func printEntry(w io.Writer, e report.Entry) {
 // of the command line, else the document's top-level x-sla, else the suite
 // default, in the proportions of their weights, and judges each on its
 // share against its own budget (or -sla's).
-func runMix(ctx context.Context, doc *contract.Document, cf contractFlags, baseURL string, override, suite contract.SLA, opts []contract.Option, runOpts []loadrunner.Option) ([]report.Entry, error) {
-	_, ops, err := cf.operations()
-	if err != nil {
-		return nil, err
-	}
+func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operation, baseURL string, override, suite contract.SLA, opts []contract.Option, runOpts []loadrunner.Option) ([]report.Entry, error) {
 	plan := override.Or(doc.SLA()).Or(suite)
 	user := map[string]contract.SLA{}
 	for _, op := range ops {
