@@ -6,10 +6,10 @@
 //	doc, err := contract.Load("openapi.yaml")
 //	ops, err := doc.Operations(contract.ByTag("pets"))
 //	for _, op := range ops {
-//		sla := op.Resolve(contract.SLA{}, suiteDefault)      // user → x-sla → top-level x-sla → suite
+//		spec := op.Resolve(contract.LoadSpec{}, suiteDefault) // user → x-sla → top-level x-sla → suite
 //		pool, err := op.Pool(contract.WithSeed(seed), contract.WithBearer(token))
 //		target, err := op.Target(url, contract.WithPool(pool))
-//		res, err := loadrunner.Run(ctx, sla.Plan(), target)
+//		res, err := loadrunner.Run(ctx, spec.Plan(), target)
 //		findings := op.Findings().List()                    // contract violations, deduplicated
 //	}
 //

@@ -13,9 +13,9 @@ import (
 // Document is a loaded, validated OpenAPI document. It is safe for
 // concurrent use; its operations are built once, at load time.
 type Document struct {
-	t   *openapi3.T
-	sla SLA
-	ops []*Operation
+	t    *openapi3.T
+	spec LoadSpec
+	ops  []*Operation
 }
 
 // methodOrder is the order operations of one path are listed in.
@@ -29,7 +29,7 @@ func newDocument(t *openapi3.T) (*Document, error) {
 	t.SetStringFormatValidators(formatValidators())
 	d := &Document{t: t}
 	var err error
-	if d.sla, err = parseSLA(t.Extensions, SLAExtension); err != nil {
+	if d.spec, err = parseSLA(t.Extensions, SLAExtension); err != nil {
 		return nil, err
 	}
 	if t.Paths == nil || t.Paths.Len() == 0 {
@@ -69,8 +69,8 @@ func (d *Document) Title() string {
 // Version returns the document's OpenAPI version, e.g. "3.0.3".
 func (d *Document) Version() string { return d.t.OpenAPI }
 
-// SLA returns the document's top-level x-sla (zero when absent).
-func (d *Document) SLA() SLA { return d.sla }
+// LoadSpec returns the document's top-level x-sla (zero when absent).
+func (d *Document) LoadSpec() LoadSpec { return d.spec }
 
 // Spec returns the underlying kin-openapi document. It must not be modified.
 func (d *Document) Spec() *openapi3.T { return d.t }
@@ -93,7 +93,7 @@ type Operation struct {
 	doc      *Document
 	item     *openapi3.PathItem
 	op       *openapi3.Operation
-	sla      SLA
+	spec     LoadSpec
 	findings *Findings
 
 	checkOnce sync.Once
@@ -111,7 +111,7 @@ func newOperation(d *Document, path, method string, item *openapi3.PathItem, op 
 	}
 	loc := fmt.Sprintf("paths.%s.%s.%s", path, strings.ToLower(method), SLAExtension)
 	var err error
-	if o.sla, err = parseSLA(op.Extensions, loc); err != nil {
+	if o.spec, err = parseSLA(op.Extensions, loc); err != nil {
 		return nil, &OperationError{Method: method, Path: path, OperationID: op.OperationID, Err: err}
 	}
 	o.findings = NewFindings(0)
@@ -131,21 +131,17 @@ func (o *Operation) Labels() []string {
 	return l
 }
 
-// SLA returns the operation's x-sla with unset fields taken from the
+// LoadSpec returns the operation's x-sla with unset fields taken from the
 // document's top-level x-sla.
-func (o *Operation) SLA() SLA { return o.sla.Or(o.doc.sla) }
+func (o *Operation) LoadSpec() LoadSpec { return o.spec.Or(o.doc.spec) }
 
-// Resolve returns the SLA that applies to the operation: each field from the
-// first that sets it of user (the caller's Go code), the operation's x-sla,
-// the document's top-level x-sla, and suite (the suite default).
-func (o *Operation) Resolve(user, suite SLA) SLA { return user.Or(o.sla).Or(o.doc.sla).Or(suite) }
-
-// Plan returns the SLA resolved over defaults (see Resolve, with no user SLA).
-func (o *Operation) Plan(defaults SLA) SLA { return o.Resolve(SLA{}, defaults) }
-
-// Budget returns the budget text from the operation's or the document's
-// x-sla, "" when neither sets one.
-func (o *Operation) Budget() string { return o.SLA().Budget }
+// Resolve returns the load spec that applies to the operation: each field
+// from the first that sets it of user (the caller's Go code), the
+// operation's x-sla, the document's top-level x-sla, and suite (the suite
+// default).
+func (o *Operation) Resolve(user, suite LoadSpec) LoadSpec {
+	return user.Or(o.spec).Or(o.doc.spec).Or(suite)
+}
 
 // Findings returns the collector the operation's targets fill with contract
 // violations (unless given another with WithFindings).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/slaspec/slaspec/contract"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // Load a document, select operations and build each one's requests and
@@ -26,7 +27,7 @@ func ExampleLoad() {
 		return
 	}
 	fmt.Println(op, "labels", op.Labels(), "requests", len(pool.Requests))
-	fmt.Println("budget:", op.Resolve(contract.SLA{}, contract.SLA{Rate: 100, Budget: "p99<100ms"}).Budget)
+	fmt.Println("budget:", op.Resolve(contract.LoadSpec{}, contract.LoadSpec{Rate: 100, SLA: sla.MustParse("p99<100ms")}).SLA)
 	// Output:
 	// GET /pet/{petId} labels [pet getPetById] requests 4
 	// budget: p99<100ms

@@ -3,11 +3,13 @@ package contract_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slaspec/slaspec/contract"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // TestLoadErrors checks the message of every kind of broken document.
@@ -20,7 +22,7 @@ func TestLoadErrors(t *testing.T) {
 		{"badschema.yaml", `invalid path /a: invalid operation GET: unsupported 'type' value "strin"`},
 		{"slaunknown.yaml", "paths./a.get.x-sla.p99: unknown key"},
 		{"sladuration.yaml", `x-sla.duration: want a Go duration string like "20s", got 20`},
-		{"slabudget.yaml", `paths./a.get.x-sla.budget "p99<abc"`},
+		{"slabudget.yaml", `paths./a.get.x-sla.budget: sla: budget "p99<abc"`},
 		{"missingref.yaml", "nowhere.yaml"},
 		{"noresponses.yaml", "responses"},
 		{"absent.yaml", "absent.yaml"},
@@ -102,23 +104,20 @@ func TestLoadGood(t *testing.T) {
 	}
 	ops, _ := doc.Operations()
 	list, get := ops[0], ops[1]
-	suite := contract.SLA{Rate: 1, Duration: time.Second, Warmup: time.Millisecond, Budget: "p50<1s"}
+	suite := contract.LoadSpec{Rate: 1, Duration: time.Second, Warmup: time.Millisecond, SLA: sla.MustParse("p50<1s")}
 	checks := []struct {
 		name string
-		got  contract.SLA
-		want contract.SLA
+		got  contract.LoadSpec
+		want contract.LoadSpec
 	}{
-		{"operation x-sla wins", list.Resolve(contract.SLA{}, suite), contract.SLA{Rate: 200, Duration: 20 * time.Second, Warmup: 2 * time.Second, Budget: "p99<150ms, errors<0.1%"}},
-		{"user wins", list.Resolve(contract.SLA{Rate: 5}, suite), contract.SLA{Rate: 5, Duration: 20 * time.Second, Warmup: 2 * time.Second, Budget: "p99<150ms, errors<0.1%"}},
-		{"top level then suite", get.Plan(suite), contract.SLA{Rate: 100, Duration: 10 * time.Second, Warmup: time.Millisecond, Budget: "p99<200ms"}},
+		{"operation x-sla wins", list.Resolve(contract.LoadSpec{}, suite), contract.LoadSpec{Rate: 200, Duration: 20 * time.Second, Warmup: 2 * time.Second, SLA: sla.MustParse("p99<150ms, errors<0.1%")}},
+		{"user wins", list.Resolve(contract.LoadSpec{Rate: 5}, suite), contract.LoadSpec{Rate: 5, Duration: 20 * time.Second, Warmup: 2 * time.Second, SLA: sla.MustParse("p99<150ms, errors<0.1%")}},
+		{"top level then suite", get.Resolve(contract.LoadSpec{}, suite), contract.LoadSpec{Rate: 100, Duration: 10 * time.Second, Warmup: time.Millisecond, SLA: sla.MustParse("p99<200ms")}},
 	}
 	for _, c := range checks {
-		if c.got != c.want {
+		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s: got %+v, want %+v", c.name, c.got, c.want)
 		}
-	}
-	if _, err := list.SLA().Parsed(); err != nil {
-		t.Errorf("budget does not parse: %v", err)
 	}
 	if l := list.Labels(); strings.Join(l, ",") != "pets,listPets" {
 		t.Errorf("labels %v", l)

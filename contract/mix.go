@@ -9,7 +9,7 @@ import (
 // x-sla weight (user, then operation, then document, then suite; default
 // 1). The prepared operations carry each one's budget, judged on its
 // sub-result (Result.Operations[op.ID]).
-func Mix(ops []*Operation, baseURL string, user map[string]SLA, suite SLA, opts ...Option) (*loadrunner.MixTarget, []*Prepared, error) {
+func Mix(ops []*Operation, baseURL string, user map[string]LoadSpec, suite LoadSpec, opts ...Option) (*loadrunner.MixTarget, []*Prepared, error) {
 	parts := make([]loadrunner.Weighted, 0, len(ops))
 	prepared := make([]*Prepared, 0, len(ops))
 	for _, op := range ops {
@@ -17,7 +17,7 @@ func Mix(ops []*Operation, baseURL string, user map[string]SLA, suite SLA, opts 
 		if err != nil {
 			return nil, nil, err
 		}
-		weight := p.SLA.Weight
+		weight := p.Spec.Weight
 		if weight == 0 {
 			weight = 1
 		}

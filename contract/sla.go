@@ -7,36 +7,37 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // SLAExtension is the name of the OpenAPI extension that carries an SLA, on
 // an operation or at the document's top level.
 const SLAExtension = "x-sla"
 
-// SLA is what load to apply to an operation and the budget it must hold, as
-// written in an x-sla extension:
+// LoadSpec is what load to apply to an operation and the budget it must
+// hold, as written in an x-sla extension:
 //
 //	x-sla: {rate: 200, duration: 20s, warmup: 2s, budget: "p99<150ms, errors<0.1%", weight: 7}
 //
 // Every field is optional; a zero field is unset and taken from the next
 // source (see Operation.Resolve).
-type SLA struct {
+type LoadSpec struct {
 	// Rate is the planned rate in requests per second.
 	Rate float64 `json:"rate,omitempty"`
 	// Duration is the measured window.
 	Duration time.Duration `json:"duration,omitempty"`
 	// Warmup runs before the measured window and is excluded from it.
 	Warmup time.Duration `json:"warmup,omitempty"`
-	// Budget is the SLA in the matchers grammar, e.g. "p99<150ms, errors<0.1%".
-	Budget string `json:"budget,omitempty"`
+	// SLA is the budget (x-sla's "budget", text in the SLA grammar such as
+	// "p99<150ms, errors<0.1%").
+	SLA sla.SLA `json:"budget,omitzero"`
 	// Weight is the operation's share of a mixed run, relative to the other
 	// operations' weights (default 1).
 	Weight float64 `json:"weight,omitempty"`
 }
 
 // Or returns s with each unset field taken from next.
-func (s SLA) Or(next SLA) SLA {
+func (s LoadSpec) Or(next LoadSpec) LoadSpec {
 	if s.Rate == 0 {
 		s.Rate = next.Rate
 	}
@@ -46,8 +47,8 @@ func (s SLA) Or(next SLA) SLA {
 	if s.Warmup == 0 {
 		s.Warmup = next.Warmup
 	}
-	if s.Budget == "" {
-		s.Budget = next.Budget
+	if s.SLA.IsZero() {
+		s.SLA = next.SLA
 	}
 	if s.Weight == 0 {
 		s.Weight = next.Weight
@@ -56,21 +57,12 @@ func (s SLA) Or(next SLA) SLA {
 }
 
 // Plan returns the load plan of s: its rate, duration and warm-up.
-func (s SLA) Plan() loadrunner.Plan {
+func (s LoadSpec) Plan() loadrunner.Plan {
 	return loadrunner.Plan{Rate: s.Rate, Duration: s.Duration, Warmup: s.Warmup}
 }
 
-// Parsed parses the budget with matchers.Parse.
-func (s SLA) Parsed() (matchers.SLA, error) {
-	sla, err := matchers.Parse(s.Budget)
-	if err != nil {
-		return matchers.SLA{}, fmt.Errorf("contract: budget %q: %w", s.Budget, err)
-	}
-	return sla, nil
-}
-
 // Validate reports a negative or non-finite field, naming it.
-func (s SLA) Validate() error {
+func (s LoadSpec) Validate() error {
 	switch {
 	case s.Rate < 0 || math.IsNaN(s.Rate) || math.IsInf(s.Rate, 0):
 		return fmt.Errorf("rate %g must be a positive number of requests per second", s.Rate)
@@ -85,40 +77,35 @@ func (s SLA) Validate() error {
 }
 
 // parseSLA reads an x-sla extension value found at loc. An absent extension
-// gives the zero SLA.
-func parseSLA(ext map[string]any, loc string) (SLA, error) {
+// gives the zero LoadSpec.
+func parseSLA(ext map[string]any, loc string) (LoadSpec, error) {
 	raw, ok := ext[SLAExtension]
 	if !ok || raw == nil {
-		return SLA{}, nil
+		return LoadSpec{}, nil
 	}
 	m, ok := raw.(map[string]any)
 	if !ok {
-		return SLA{}, fmt.Errorf("contract: %s: want a mapping like {rate: 200, duration: 20s, warmup: 2s, budget: \"p99<150ms\"}, got %T", loc, raw)
+		return LoadSpec{}, fmt.Errorf("contract: %s: want a mapping like {rate: 200, duration: 20s, warmup: 2s, budget: \"p99<150ms\"}, got %T", loc, raw)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var s SLA
+	var s LoadSpec
 	for _, k := range keys {
 		if err := setSLAField(&s, k, m[k]); err != nil {
-			return SLA{}, fmt.Errorf("contract: %s.%s: %w", loc, k, err)
+			return LoadSpec{}, fmt.Errorf("contract: %s.%s: %w", loc, k, err)
 		}
 	}
 	if err := s.Validate(); err != nil {
-		return SLA{}, fmt.Errorf("contract: %s: %w", loc, err)
-	}
-	if s.Budget != "" {
-		if _, err := matchers.Parse(s.Budget); err != nil {
-			return SLA{}, fmt.Errorf("contract: %s.budget %q: %w", loc, s.Budget, err)
-		}
+		return LoadSpec{}, fmt.Errorf("contract: %s: %w", loc, err)
 	}
 	return s, nil
 }
 
 // setSLAField sets one key of an x-sla mapping.
-func setSLAField(s *SLA, key string, v any) error {
+func setSLAField(s *LoadSpec, key string, v any) error {
 	var err error
 	switch key {
 	case "rate":
@@ -136,7 +123,7 @@ func setSLAField(s *SLA, key string, v any) error {
 		if !ok || str == "" {
 			return fmt.Errorf("want an SLA string like \"p99<150ms, errors<0.1%%\", got %v", v)
 		}
-		s.Budget = str
+		s.SLA, err = sla.Parse(str)
 	case "weight":
 		f, ok := v.(float64)
 		if !ok || f <= 0 || math.IsInf(f, 0) {

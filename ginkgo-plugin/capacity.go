@@ -9,12 +9,13 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/capacity"
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
-// LoadCapacity runs a capacity search (matchers.FindCapacity) against target
+// LoadCapacity runs a capacity search (capacity.Find) against target
 // from inside a spec and returns it: the highest offered rate at which sla
 // (the SLA grammar) holds, the knee, and every step. The configuration
 // scales the search (SLASPEC_RATE_SCALE multiplies Min and Max,
@@ -31,20 +32,20 @@ import (
 //
 //	It("takes 800 req/s within its SLA", func(ctx SpecContext) {
 //		c := ginkgoplugin.LoadCapacity(ctx, loadrunner.HTTP(url), "p99<100ms, errors<0.1%",
-//			matchers.CapacityPlan{Min: 200, Max: 1600, Steps: 8, StepDuration: 10 * time.Second})
+//			capacity.Plan{Min: 200, Max: 1600, Steps: 8, StepDuration: 10 * time.Second})
 //		Expect(c.GeneratorBound).To(BeFalse(), "the generator, not the service, set the limit")
 //		Expect(c.CapacityRPS).To(BeNumerically(">=", 800))
 //	}, SpecTimeout(10*time.Minute))
 //
 // Options: Named, ForOperation and WithRunOptions apply; WithSLA is not
 // needed (sla is the search's).
-func LoadCapacity(ctx context.Context, target loadrunner.Target, sla string, cp matchers.CapacityPlan, opts ...LoadOption) *matchers.Capacity {
+func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, cp capacity.Plan, opts ...LoadOption) *capacity.Result {
 	ginkgo.GinkgoHelper()
 	spec := loadSpec{}
 	for _, o := range opts {
 		o(&spec)
 	}
-	parsed, err := matchers.Parse(sla)
+	parsed, err := sla.Parse(budget)
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
@@ -70,11 +71,11 @@ func LoadCapacity(ctx context.Context, target loadrunner.Target, sla string, cp 
 		live.Store(&p)
 		return nil
 	})}, spec.runOpts...)
-	c, err := matchers.FindCapacity(ctx, target, parsed, cp, runOpts...)
+	c, err := capacity.Find(ctx, target, parsed, cp, runOpts...)
 	if err != nil {
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))
 	}
-	matchers.WriteCapacity(ginkgo.GinkgoWriter, c)
+	capacity.Write(ginkgo.GinkgoWriter, c)
 	if len(c.Steps) > 0 {
 		entry, err := spec.capacityEntry(c, specReport.Labels())
 		if err != nil {
@@ -87,7 +88,7 @@ func LoadCapacity(ctx context.Context, target loadrunner.Target, sla string, cp 
 
 // capacityEntry is the report entry of a search (report.NewCapacityEntry)
 // with the spec's name, labels and operation.
-func (s loadSpec) capacityEntry(c *matchers.Capacity, labels []string) (report.Entry, error) {
+func (s loadSpec) capacityEntry(c *capacity.Result, labels []string) (report.Entry, error) {
 	e, err := report.NewCapacityEntry(s.name, c)
 	if err != nil {
 		return report.Entry{}, err
@@ -104,6 +105,6 @@ func (e capacitySpecEntry) MarshalJSON() ([]byte, error) { return json.Marshal(e
 
 func (e capacitySpecEntry) String() string {
 	var b strings.Builder
-	matchers.WriteCapacity(&b, e.Capacity)
+	capacity.Write(&b, e.Capacity)
 	return b.String()
 }

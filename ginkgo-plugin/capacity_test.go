@@ -1,14 +1,14 @@
 package ginkgoplugin_test
 
 import (
-	"github.com/slaspec/slaspec/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/internal/testtool"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // TestLoadCapacityReports runs the capacity fixture suite with ginkgo -p:
@@ -36,7 +36,7 @@ func TestLoadCapacityReports(t *testing.T) {
 		if c.GeneratorBound != starved || e.Status != c.Status {
 			t.Errorf("entry %q: generator bound %v, status %s (search %s)", e.Name, c.GeneratorBound, e.Status, c.Status)
 		}
-		if !starved && (c.Status != matchers.Passed || e.Result.PlannedRate != c.CapacityRPS) {
+		if !starved && (c.Status != sla.Passed || e.Result.PlannedRate != c.CapacityRPS) {
 			t.Errorf("entry %q: the result attached should be the step at the capacity %.0f req/s, is at %.0f", e.Name, c.CapacityRPS, e.Result.PlannedRate)
 		}
 	}

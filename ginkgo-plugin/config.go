@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
 	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/report"
 )
 
 // Config is the plugin's configuration: what Enable's options and the

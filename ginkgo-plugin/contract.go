@@ -10,9 +10,9 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/slaspec/slaspec/contract"
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // ContractOption configures DescribeContract.
@@ -20,8 +20,8 @@ type ContractOption func(*contractSpecs)
 
 type contractSpecs struct {
 	selectors []contract.Selector
-	suite     contract.SLA
-	user      map[string]contract.SLA
+	suite     contract.LoadSpec
+	user      map[string]contract.LoadSpec
 	requests  []contract.Option
 	perOp     map[string][]contract.Option
 	parallel  bool
@@ -36,12 +36,14 @@ func Select(selectors ...contract.Selector) ContractOption {
 
 // DefaultSLA is the suite's default: the load and budget of operations whose
 // document says nothing (the lowest priority, after x-sla).
-func DefaultSLA(sla contract.SLA) ContractOption { return func(c *contractSpecs) { c.suite = sla } }
+func DefaultSLA(spec contract.LoadSpec) ContractOption {
+	return func(c *contractSpecs) { c.suite = spec }
+}
 
 // OperationSLA sets an operation's load and budget from Go code (the highest
 // priority, before its x-sla).
-func OperationSLA(operationID string, sla contract.SLA) ContractOption {
-	return func(c *contractSpecs) { c.user[operationID] = sla }
+func OperationSLA(operationID string, spec contract.LoadSpec) ContractOption {
+	return func(c *contractSpecs) { c.user[operationID] = spec }
 }
 
 // RequestOptions applies request options (credentials, fixed parameters,
@@ -72,14 +74,14 @@ func Seed(seed uint64) ContractOption {
 // one load spec: it generates the operation's requests, loads baseURL() with
 // them at the operation's rate (Go code, then x-sla, then the document's
 // x-sla, then DefaultSLA), checks every response against the contract, and
-// asserts the budget plus errors.contract==0 (unless the budget says
-// otherwise about contract errors). baseURL is called when the spec runs,
+// asserts the budget plus sla.ServiceErrorBudgets (each unless the budget
+// already bounds that class). baseURL is called when the spec runs,
 // so it can return a service started in BeforeSuite.
 //
 //	var _ = ginkgoplugin.DescribeContract("openapi.yaml", func() string { return svc.URL },
-//		ginkgoplugin.DefaultSLA(contract.SLA{Rate: 100, Duration: 10 * time.Second, Budget: "p99<100ms"}))
+//		ginkgoplugin.DefaultSLA(contract.LoadSpec{Rate: 100, Duration: 10 * time.Second, SLA: sla.MustParse("p99<100ms")}))
 func DescribeContract(path string, baseURL func() string, opts ...ContractOption) bool {
-	c := &contractSpecs{user: map[string]contract.SLA{}, perOp: map[string][]contract.Option{}}
+	c := &contractSpecs{user: map[string]contract.LoadSpec{}, perOp: map[string][]contract.Option{}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -101,22 +103,21 @@ func DescribeContract(path string, baseURL func() string, opts ...ContractOption
 }
 
 func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) {
-	sla := op.Resolve(c.user[op.ID], c.suite)
-	budget, budgetErr := contract.WithContractBudget(sla.Budget)
+	spec := op.Resolve(c.user[op.ID], c.suite)
+	want := sla.WithServiceErrors(spec.SLA)
 	args := []any{ginkgo.Label(op.Labels()...)}
 	if !c.parallel {
 		args = append(args, ginkgo.Serial)
 	}
-	plan := sla.Plan()
+	plan := spec.Plan()
 	timeout := 2*(plan.Warmup+plan.MeasuredDuration()) + 30*time.Second
 	args = append(args, func() {
-		ginkgo.It(fmt.Sprintf("holds %s at %g req/s", budget, plan.Rate), func(ctx ginkgo.SpecContext) {
-			gomega.Expect(budgetErr).NotTo(gomega.HaveOccurred(), "operation %s: budget", op.ID)
+		ginkgo.It(fmt.Sprintf("holds %s at %g req/s", want, plan.Rate), func(ctx ginkgo.SpecContext) {
 			opts := append([]contract.Option{}, c.requests...)
 			if c.seeded {
 				opts = append(opts, contract.WithSeed(c.seed))
 			}
-			LoadOperation(ctx, op, baseURL(), sla, append(opts, c.perOp[op.ID]...)...)
+			LoadOperation(ctx, op, baseURL(), spec, append(opts, c.perOp[op.ID]...)...)
 		}, ginkgo.SpecTimeout(timeout))
 	})
 	ginkgo.Describe(op.String(), args...)
@@ -127,16 +128,14 @@ func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) 
 // generates its requests (seeded with Ginkgo's random seed unless opts set
 // one, so `ginkgo --seed N` replays them byte for byte), loads baseURL,
 // checks every response against the contract, records the findings, and
-// asserts the budget plus errors.contract==0 with Load. DescribeContract and
-// the suites `slaspec gen` writes use it.
-func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, sla contract.SLA, opts ...contract.Option) *loadrunner.Result {
+// asserts the budget plus sla.ServiceErrorBudgets with Load.
+// DescribeContract and the suites `slaspec gen` writes use it.
+func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, spec contract.LoadSpec, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
-	p, err := op.Prepare(baseURL, sla, contract.SLA{}, opts...)
+	p, err := op.Prepare(baseURL, spec, contract.LoadSpec{}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	return Load(ctx, p.Plan(), p.Target, WithSLA(p.Budget), Named(op.String()),
-		ForOperation(op.ID, op.Method, op.Path), WithFingerprint(p.Pool.Fingerprint),
-		WithFindings(func() []report.Finding { return report.FindingsFrom(p.Findings.List()) }))
+	return Load(ctx, p.Plan(), p.Target, Named(op.String()), func(s *loadSpec) { s.prepared, s.want = p, p.SLA })
 }
 
 // LoadMix runs the operations together in one weighted open-model run (each
@@ -153,7 +152,7 @@ func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, 
 func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operation, baseURL string, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
-	mix, prepared, err := contract.Mix(ops, baseURL, nil, contract.SLA{}, opts...)
+	mix, prepared, err := contract.Mix(ops, baseURL, nil, contract.LoadSpec{}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	name := ginkgo.CurrentSpecReport().FullText()
 	res := Load(ctx, plan, mix, Named(name))
@@ -163,8 +162,7 @@ func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operatio
 	for _, e := range entries {
 		ginkgo.AddReportEntry(EntryName, specEntry{e}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 		if e.Failed() {
-			sla, _ := matchers.Parse(e.SLA)
-			failed = append(failed, e.Name+"\n"+matchers.Explain(e.Result, matchers.Evaluate(e.Result, sla)))
+			failed = append(failed, e.Name+"\n"+sla.Explain(e.Result, sla.Evaluate(e.Result, e.SLA)))
 		}
 	}
 	if len(failed) > 0 {

@@ -11,8 +11,8 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // Enable turns the plugin on for a suite; call it once, at the top level of
@@ -154,13 +154,13 @@ func writeVerdictLines(out io.Writer, doc *report.Document) {
 		}
 		var budgets []string
 		for _, v := range e.Verdicts {
-			if !v.Implicit || v.Status != matchers.Passed {
+			if !v.Implicit || v.Status != sla.Passed {
 				budgets = append(budgets, v.Budget+" "+v.Observed)
 			}
 		}
 		if len(budgets) == 0 {
-			budgets = []string{fmt.Sprintf("no SLA; p99 %s, errors %s", matchers.FormatDuration(e.Result.Latency.Percentile(99)),
-				matchers.FormatNumber(100*e.Result.ErrorRate())+"%")}
+			budgets = []string{fmt.Sprintf("no SLA; p99 %s, errors %s", sla.FormatDuration(e.Result.Latency.Percentile(99)),
+				sla.FormatNumber(100*e.Result.ErrorRate())+"%")}
 		}
 		fmt.Fprintf(out, "  %-12s %-*s  %s\n", status, width, e.Name, strings.Join(budgets, " · "))
 	}

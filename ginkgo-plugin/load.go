@@ -12,9 +12,11 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // EntryName is the name of the report entry each load spec attaches.
@@ -24,17 +26,19 @@ const EntryName = "slaspec"
 type LoadOption func(*loadSpec)
 
 type loadSpec struct {
-	name, sla                 string
+	name     string
+	slaText  string             // WithSLA's text, parsed when Load runs
+	want     sla.SLA            // the SLA judged
+	prepared *contract.Prepared // an OpenAPI operation, run through its pipeline
+	runOpts  []loadrunner.Option
+
 	operationID, method, path string
-	fingerprint               string
-	findings                  func() []report.Finding
-	runOpts                   []loadrunner.Option
 }
 
-// WithSLA judges the run against sla (the SLA grammar): the spec fails with
+// WithSLA judges the run against text (the SLA grammar): the spec fails with
 // MeetSLA's message unless every budget passes, and budgets marked "!" stop
 // the run early.
-func WithSLA(sla string) LoadOption { return func(s *loadSpec) { s.sla = sla } }
+func WithSLA(text string) LoadOption { return func(s *loadSpec) { s.slaText = text } }
 
 // Named names the entry in the reports (default: the spec's full text).
 func Named(name string) LoadOption { return func(s *loadSpec) { s.name = name } }
@@ -42,15 +46,6 @@ func Named(name string) LoadOption { return func(s *loadSpec) { s.name = name } 
 // ForOperation records the OpenAPI operation the load exercises.
 func ForOperation(operationID, method, path string) LoadOption {
 	return func(s *loadSpec) { s.operationID, s.method, s.path = operationID, method, path }
-}
-
-// WithFingerprint records the fingerprint of the generated request pool.
-func WithFingerprint(fp string) LoadOption { return func(s *loadSpec) { s.fingerprint = fp } }
-
-// WithFindings records the contract findings the run collected, read once
-// the run ends.
-func WithFindings(fn func() []report.Finding) LoadOption {
-	return func(s *loadSpec) { s.findings = fn }
 }
 
 // WithRunOptions passes options to loadrunner.Run (a GC source, an interval).
@@ -96,9 +91,8 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 	if err != nil {
 		ginkgo.Fail(err.Error())
 	}
-	var sla matchers.SLA
-	if spec.sla != "" {
-		if sla, err = matchers.Parse(spec.sla); err != nil {
+	if spec.slaText != "" {
+		if spec.want, err = sla.Parse(spec.slaText); err != nil {
 			ginkgo.Fail(err.Error())
 		}
 	}
@@ -113,40 +107,49 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 		live.Store(&p)
 		return nil
 	})}, spec.runOpts...)
-	if spec.sla != "" {
-		runOpts = append(runOpts, matchers.AbortWhenLost(sla))
-	}
 	if cfg.Remote != (loadrunner.RemoteLimits{}) {
 		runOpts = append(runOpts, loadrunner.WithRemoteLimits(cfg.Remote))
 	}
-	res, err := loadrunner.Run(ctx, cfg.Apply(plan, time.Now()), target, runOpts...)
+	entry, err := spec.run(ctx, cfg.Apply(plan, time.Now()), target, runOpts)
 	if err != nil {
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))
 	}
-	entry := spec.entry(res, specReport.Labels())
-	if err := entry.Judge(sla.String()); err != nil {
-		ginkgo.Fail(err.Error())
-	}
+	entry.Labels = specReport.Labels()
 	ginkgo.AddReportEntry(EntryName, specEntry{entry}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 	switch {
-	case spec.sla == "":
+	case spec.want.IsZero():
 	case cfg.Shard.Count > 1:
 		// One shard holds only its share of the samples: the SLA is judged
 		// on the merged reports (slaspec merge, then slaspec check).
-		fmt.Fprintf(ginkgo.GinkgoWriter, "slaspec: shard %d/%d: SLA %s is judged on the merged reports\n", cfg.Shard.Index, cfg.Shard.Count, sla)
+		fmt.Fprintf(ginkgo.GinkgoWriter, "slaspec: shard %d/%d: SLA %s is judged on the merged reports\n", cfg.Shard.Index, cfg.Shard.Count, spec.want)
 	default:
-		gomega.Expect(res).To(matchers.MeetSLA(sla))
+		gomega.Expect(entry.Result).To(matchers.MeetSLA(spec.want))
 	}
-	return res
+	return entry.Result
 }
 
-func (s loadSpec) entry(res *loadrunner.Result, labels []string) report.Entry {
-	e := report.Entry{Name: s.name, OperationID: s.operationID, Method: s.method, Path: s.path,
-		Labels: labels, Result: res, Fingerprint: s.fingerprint}
-	if s.findings != nil {
-		e.Findings = s.findings()
+// run runs the load and makes its report entry: an OpenAPI operation
+// through contract's pipeline, any other target with loadrunner.Run.
+func (s *loadSpec) run(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, opts []loadrunner.Option) (report.Entry, error) {
+	if s.prepared != nil {
+		out, err := s.prepared.Run(ctx, plan, opts...)
+		if err != nil {
+			return report.Entry{}, err
+		}
+		e := report.OperationEntry(out)
+		e.Name = s.name
+		return e, nil
 	}
-	return e
+	if !s.want.IsZero() {
+		opts = append(opts, sla.AbortWhenLost(s.want))
+	}
+	res, err := loadrunner.Run(ctx, plan, target, opts...)
+	if err != nil {
+		return report.Entry{}, err
+	}
+	e := report.NewEntry(s.name, s.want, res)
+	e.OperationID, e.Method, e.Path = s.operationID, s.method, s.path
+	return e, nil
 }
 
 // specEntry is the value of a load spec's report entry: its JSON is the
@@ -158,11 +161,11 @@ func (e specEntry) MarshalJSON() ([]byte, error) { return json.Marshal(e.Entry) 
 
 func (e specEntry) String() string {
 	var b strings.Builder
-	if e.SLA != "" {
+	if !e.SLA.IsZero() {
 		fmt.Fprintf(&b, "SLA %s: %s\n", e.Status, e.SLA)
-		matchers.WriteVerdicts(&b, matchers.Evaluation{Verdicts: e.Verdicts})
+		sla.WriteVerdicts(&b, sla.Evaluation{Verdicts: e.Verdicts})
 	}
-	matchers.DescribeResult(&b, e.Result)
+	sla.DescribeResult(&b, e.Result)
 	return b.String()
 }
 

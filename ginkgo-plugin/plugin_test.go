@@ -2,7 +2,6 @@ package ginkgoplugin_test
 
 import (
 	"bufio"
-	"github.com/slaspec/slaspec/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,8 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/internal/testtool"
+	"github.com/slaspec/slaspec/sla"
+
+	"github.com/slaspec/slaspec/report"
 )
 
 // runSuite runs testdata/loadsuite with ginkgo -p and returns the report dir,
@@ -54,7 +55,7 @@ func TestParallelRunAggregatesEverySpecOnce(t *testing.T) {
 			t.Fatalf("entry %q counted twice", e.Name)
 		}
 		seen[e.Name] = true
-		if e.Result.Requests != 100 || e.Status != matchers.Passed || len(e.Verdicts) == 0 {
+		if e.Result.Requests != 100 || e.Status != sla.Passed || len(e.Verdicts) == 0 {
 			t.Errorf("%s: %d requests, status %s", e.Name, e.Result.Requests, e.Status)
 		}
 		if !strings.Contains(strings.Join(e.Labels, ","), "load") {

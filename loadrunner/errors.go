@@ -22,6 +22,19 @@ const (
 	ClassContract  Class = "contract"          // the response broke the API contract
 )
 
+// The class families: a class "family.kind" belongs to its family, so a
+// budget on a family counts every class in it.
+const (
+	FamilyTransport Class = "transport" // every transport.* class
+	FamilyHTTP      Class = "http"      // http.4xx and http.5xx
+)
+
+// In reports whether c is family itself or one of its classes:
+// ClassRefused.In(FamilyTransport) is true.
+func (c Class) In(family Class) bool {
+	return c == family || len(c) > len(family) && c[len(family)] == '.' && c[:len(family)] == family
+}
+
 // Error is a failed request with its class. Targets return an *Error (or wrap
 // one) to choose the class; any other error is classified by Classify.
 type Error struct {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slaspec/slaspec/internal/testtool"
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/matchers"
 )
@@ -21,7 +22,7 @@ func (r *recordingT) Errorf(format string, args ...any) {
 func (r *recordingT) FailNow() { r.failed = true }
 
 func TestAssertSLA(t *testing.T) {
-	res := result(10, 1000, uniform, 50, loadrunner.Class5xx)
+	res := testtool.Result(10, 1000, testtool.Uniform, 50, loadrunner.Class5xx)
 	cases := []struct {
 		sla      string
 		ok       bool

@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/gomega/format"
 	"github.com/onsi/gomega/types"
 	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // resultOf accepts a loadrunner.Result or a pointer to one.
@@ -27,15 +28,15 @@ func resultOf(matcher string, actual any) (*loadrunner.Result, error) {
 
 // figureMatcher applies a Gomega matcher to one measured figure of a result.
 type figureMatcher struct {
-	name   string // "HaveLatencyPercentile"
-	what   string // "latency p99.9"
-	budget Budget // the metric to observe (Op and Limit unused)
+	name   string     // "HaveLatencyPercentile"
+	what   string     // "latency p99.9"
+	budget sla.Budget // the metric to observe (Op and Limit unused)
 	inner  types.GomegaMatcher
 	// value converts the observed figure to what inner matches.
 	value func(float64) any
 
 	res *loadrunner.Result
-	obs observation
+	obs sla.Observation
 }
 
 func (m *figureMatcher) Match(actual any) (bool, error) {
@@ -43,45 +44,38 @@ func (m *figureMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m.res, m.obs = res, observe(res, m.budget)
-	if m.obs.missing != "" {
-		return false, fmt.Errorf("%s: %s is unknown: %s\n%s", m.name, m.what, m.obs.missing, describe(res))
+	m.res, m.obs = res, sla.Observe(res, m.budget)
+	if m.obs.Missing != "" {
+		return false, fmt.Errorf("%s: %s is unknown: %s\n%s", m.name, m.what, m.obs.Missing, sla.DescribeRun(res))
 	}
-	if m.obs.samples < m.obs.needed {
+	if m.obs.Samples < m.obs.Needed {
 		return false, fmt.Errorf("%s: %s is inconclusive: %d samples, at least %d needed (run longer or at a higher rate)\n%s",
-			m.name, m.what, m.obs.samples, m.obs.needed, describe(res))
+			m.name, m.what, m.obs.Samples, m.obs.Needed, sla.DescribeRun(res))
 	}
-	return m.inner.Match(m.value(m.obs.value))
+	return m.inner.Match(m.value(m.obs.Value))
 }
 
 func (m *figureMatcher) FailureMessage(any) string {
-	return m.message(m.inner.FailureMessage(m.value(m.obs.value)))
+	return m.message(m.inner.FailureMessage(m.value(m.obs.Value)))
 }
 
 func (m *figureMatcher) NegatedFailureMessage(any) string {
-	return m.message(m.inner.NegatedFailureMessage(m.value(m.obs.value)))
+	return m.message(m.inner.NegatedFailureMessage(m.value(m.obs.Value)))
 }
 
 func (m *figureMatcher) message(inner string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s was %s (%d samples", m.what, formatObserved(m.budget.Kind, m.obs.value), m.obs.samples)
-	if m.obs.haveBounds {
-		fmt.Fprintf(&b, ", 95%% CI %s–%s", formatObserved(m.budget.Kind, m.obs.lower), formatObserved(m.budget.Kind, m.obs.upper))
+	fmt.Fprintf(&b, "%s was %s (%d samples", m.what, m.budget.Kind.Format(m.obs.Value), m.obs.Samples)
+	if m.obs.HaveBounds {
+		fmt.Fprintf(&b, ", 95%% CI %s–%s", m.budget.Kind.Format(m.obs.Lower), m.budget.Kind.Format(m.obs.Upper))
 	}
 	b.WriteString(")\n")
-	for _, n := range m.obs.notes {
+	for _, n := range m.obs.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	b.WriteString(inner)
 	b.WriteString("\n")
-	b.WriteString(describe(m.res))
-	return b.String()
-}
-
-func describe(res *loadrunner.Result) string {
-	var b strings.Builder
-	b.WriteString("run:\n")
-	DescribeResult(&b, res)
+	b.WriteString(sla.DescribeRun(m.res))
 	return b.String()
 }
 
@@ -97,13 +91,13 @@ func asFloat(v float64) any    { return v }
 // With fewer samples than NeededSamples it fails (also when negated), saying
 // how many are needed.
 func HaveLatencyPercentile(percentile float64, m types.GomegaMatcher) types.GomegaMatcher {
-	b := Budget{Kind: Latency, Percentile: percentile, Metric: "p" + fmtPercentile(percentile)}
+	b := sla.Budget{Kind: sla.Latency, Percentile: percentile, Metric: "p" + sla.FormatPercentile(percentile)}
 	return &figureMatcher{name: "HaveLatencyPercentile", what: "latency " + b.Metric, budget: b, inner: m, value: asDuration}
 }
 
 // HaveMaxLatency matches a result whose largest latency satisfies m.
 func HaveMaxLatency(m types.GomegaMatcher) types.GomegaMatcher {
-	b := Budget{Kind: Latency, Percentile: 100, Metric: "max"}
+	b := sla.Budget{Kind: sla.Latency, Percentile: 100, Metric: "max"}
 	return &figureMatcher{name: "HaveMaxLatency", what: "latency max", budget: b, inner: m, value: asDuration}
 }
 
@@ -112,20 +106,20 @@ func HaveMaxLatency(m types.GomegaMatcher) types.GomegaMatcher {
 //
 //	Expect(res).To(HaveErrorRate(BeNumerically("<", 0.001)))
 func HaveErrorRate(m types.GomegaMatcher) types.GomegaMatcher {
-	return &figureMatcher{name: "HaveErrorRate", what: "error rate", budget: Budget{Kind: ErrorRate}, inner: m, value: asFloat}
+	return &figureMatcher{name: "HaveErrorRate", what: "error rate", budget: sla.Budget{Kind: sla.ErrorRate}, inner: m, value: asFloat}
 }
 
 // HaveErrorClassRate is HaveErrorRate for one error class or family
 // ("http.5xx", "contract", "transport").
 func HaveErrorClassRate(class loadrunner.Class, m types.GomegaMatcher) types.GomegaMatcher {
-	b := Budget{Kind: ErrorRate, Class: string(class)}
+	b := sla.Budget{Kind: sla.ErrorRate, Class: class}
 	return &figureMatcher{name: "HaveErrorClassRate", what: "rate of " + string(class) + " errors", budget: b, inner: m, value: asFloat}
 }
 
 // HaveThroughput matches a result whose completed requests per second
 // satisfy m, a matcher of float64.
 func HaveThroughput(m types.GomegaMatcher) types.GomegaMatcher {
-	return &figureMatcher{name: "HaveThroughput", what: "throughput (req/s)", budget: Budget{Kind: Throughput}, inner: m, value: asFloat}
+	return &figureMatcher{name: "HaveThroughput", what: "throughput (req/s)", budget: sla.Budget{Kind: sla.Throughput}, inner: m, value: asFloat}
 }
 
 // HaveDeliveredPlannedLoad matches a result whose delivered share of the
@@ -133,54 +127,54 @@ func HaveThroughput(m types.GomegaMatcher) types.GomegaMatcher {
 //
 //	Expect(res).To(HaveDeliveredPlannedLoad(BeNumerically(">=", 0.99)))
 func HaveDeliveredPlannedLoad(m types.GomegaMatcher) types.GomegaMatcher {
-	return &figureMatcher{name: "HaveDeliveredPlannedLoad", what: "delivered share of planned sends", budget: Budget{Kind: Delivered}, inner: m, value: asFloat}
+	return &figureMatcher{name: "HaveDeliveredPlannedLoad", what: "delivered share of planned sends", budget: sla.Budget{Kind: sla.Delivered}, inner: m, value: asFloat}
 }
 
 // HaveGCPause matches a result whose longest service GC pause in the window
 // satisfies m, a matcher of time.Duration. The run needs a GC source.
 func HaveGCPause(m types.GomegaMatcher) types.GomegaMatcher {
-	b := Budget{Kind: GCPause, Percentile: 100, Metric: "gc.max"}
+	b := sla.Budget{Kind: sla.GCPause, Percentile: 100, Metric: "gc.max"}
 	return &figureMatcher{name: "HaveGCPause", what: "service GC pause max", budget: b, inner: m, value: asDuration}
 }
 
 // HaveGCPausePercentile matches a result whose service GC pause percentile
 // satisfies m, a matcher of time.Duration.
 func HaveGCPausePercentile(percentile float64, m types.GomegaMatcher) types.GomegaMatcher {
-	b := Budget{Kind: GCPause, Percentile: percentile, Metric: "gc.p" + fmtPercentile(percentile)}
+	b := sla.Budget{Kind: sla.GCPause, Percentile: percentile, Metric: "gc.p" + sla.FormatPercentile(percentile)}
 	return &figureMatcher{name: "HaveGCPausePercentile", what: "service GC pause " + b.Metric[3:], budget: b, inner: m, value: asDuration}
 }
 
 // HaveGCPauseShare matches a result whose share of the window (0–1) spent in
 // service GC pauses satisfies m.
 func HaveGCPauseShare(m types.GomegaMatcher) types.GomegaMatcher {
-	return &figureMatcher{name: "HaveGCPauseShare", what: "service GC pause share", budget: Budget{Kind: GCShare}, inner: m, value: asFloat}
+	return &figureMatcher{name: "HaveGCPauseShare", what: "service GC pause share", budget: sla.Budget{Kind: sla.GCShare}, inner: m, value: asFloat}
 }
 
-// slaMatcher judges a whole SLA.
+// slaMatcher judges a whole sla.SLA.
 type slaMatcher struct {
-	sla    SLA
+	want   sla.SLA
 	err    error
 	res    *loadrunner.Result
-	result Evaluation
+	result sla.Evaluation
 }
 
 // MeetSLA matches a result that meets every budget of sla, given as text in
-// the SLA grammar or as a parsed SLA:
+// the sla.SLA grammar or as a parsed SLA:
 //
 //	Expect(res).To(MeetSLA("p99<150ms, p99.9<400ms, errors<0.1%"))
 //
 // A budget that is inconclusive (too few samples, no GC source), a run that
 // delivered less than DefaultMinDelivered of its planned load, and a partial
 // run all fail it with the reason.
-func MeetSLA(sla any) types.GomegaMatcher {
+func MeetSLA(budget any) types.GomegaMatcher {
 	m := &slaMatcher{}
-	switch s := sla.(type) {
+	switch s := budget.(type) {
 	case string:
-		m.sla, m.err = Parse(s)
-	case SLA:
-		m.sla = s
+		m.want, m.err = sla.Parse(s)
+	case sla.SLA:
+		m.want = s
 	default:
-		m.err = fmt.Errorf("MeetSLA expects SLA text or a matchers.SLA, got %T", sla)
+		m.err = fmt.Errorf("MeetSLA expects SLA text or an sla.SLA, got %T", budget)
 	}
 	return m
 }
@@ -193,33 +187,15 @@ func (m *slaMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m.res, m.result = res, Evaluate(res, m.sla)
-	if m.result.Status == Inconclusive {
-		return false, errors.New(Explain(res, m.result))
+	m.res, m.result = res, sla.Evaluate(res, m.want)
+	if m.result.Status == sla.Inconclusive {
+		return false, errors.New(sla.Explain(res, m.result))
 	}
-	return m.result.Status == Passed, nil
+	return m.result.Status == sla.Passed, nil
 }
 
-func (m *slaMatcher) FailureMessage(any) string { return Explain(m.res, m.result) }
+func (m *slaMatcher) FailureMessage(any) string { return sla.Explain(m.res, m.result) }
 
 func (m *slaMatcher) NegatedFailureMessage(any) string {
-	return "expected the run not to meet the SLA, but it did\n" + Explain(m.res, m.result)
-}
-
-// Explain renders an evaluation for a person: the SLA's status, one line per
-// budget (failing ones first, with by how much), the notes, and the run's
-// figures. MeetSLA, AssertSLA and the CLI print it.
-func Explain(res *loadrunner.Result, ev Evaluation) string {
-	var b strings.Builder
-	switch ev.Status {
-	case Passed:
-		fmt.Fprintf(&b, "SLA met: %s\n", ev.SLA)
-	case Inconclusive:
-		fmt.Fprintf(&b, "SLA inconclusive (not a pass): %s\n", ev.SLA)
-	default:
-		fmt.Fprintf(&b, "SLA not met: %s\n", ev.SLA)
-	}
-	WriteVerdicts(&b, ev)
-	b.WriteString(describe(res))
-	return b.String()
+	return "expected the run not to meet the sla.SLA, but it did\n" + sla.Explain(m.res, m.result)
 }

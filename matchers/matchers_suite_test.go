@@ -11,8 +11,10 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/slaspec/slaspec/internal/testtool"
 	"github.com/slaspec/slaspec/loadrunner"
 	. "github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func TestMatchers(t *testing.T) {
@@ -35,7 +37,7 @@ func failureOf(m interface {
 }
 
 var _ = Describe("figure matchers", func() {
-	res := result(10, 1000, uniform, 50, loadrunner.Class5xx)
+	res := testtool.Result(10, 1000, testtool.Uniform, 50, loadrunner.Class5xx)
 
 	It("match a Result and a pointer to one", func() {
 		Expect(res).To(HaveLatencyPercentile(99, BeNumerically("<", 150*time.Millisecond)))
@@ -73,7 +75,7 @@ var _ = Describe("figure matchers", func() {
 	})
 
 	It("fail an inconclusive percentile both ways, saying how many samples it needs", func() {
-		small := result(1, 100, uniform, 0, "")
+		small := testtool.Result(1, 100, testtool.Uniform, 0, "")
 		for _, m := range []interface {
 			Match(any) (bool, error)
 		}{HaveLatencyPercentile(99.9, BeNumerically("<", time.Hour))} {
@@ -89,11 +91,11 @@ var _ = Describe("figure matchers", func() {
 })
 
 var _ = Describe("MeetSLA", func() {
-	res := result(10, 1000, uniform, 50, loadrunner.Class5xx)
+	res := testtool.Result(10, 1000, testtool.Uniform, 50, loadrunner.Class5xx)
 
 	It("passes a met SLA given as text or parsed", func() {
 		Expect(res).To(MeetSLA("p99<150ms, errors<1%, rate>=99%"))
-		Expect(res).To(MeetSLA(MustParse("p99<150ms")))
+		Expect(res).To(MeetSLA(sla.MustParse("p99<150ms")))
 	})
 
 	It("lists the failed budget first with the observed value and by how much", func() {
@@ -110,11 +112,11 @@ var _ = Describe("MeetSLA", func() {
 		_, err := MeetSLA("p99<abc").Match(res)
 		Expect(err).To(MatchError(ContainSubstring(`budget "p99<abc" at column 1`)))
 		_, err = MeetSLA(42).Match(res)
-		Expect(err).To(MatchError(ContainSubstring("MeetSLA expects SLA text or a matchers.SLA, got int")))
+		Expect(err).To(MatchError(ContainSubstring("MeetSLA expects SLA text or an sla.SLA, got int")))
 	})
 
 	It("fails a run that did not deliver its planned load", func() {
-		short := result(10, 1000, uniform, 0, "")
+		short := testtool.Result(10, 1000, testtool.Uniform, 0, "")
 		short.Planned = 12000
 		msg := failureOf(MeetSLA("p99<150ms"), short)
 		Expect(msg).To(ContainSubstring("rate>=95%"))
@@ -122,7 +124,7 @@ var _ = Describe("MeetSLA", func() {
 	})
 
 	It("fails an inconclusive SLA even when negated", func() {
-		small := result(1, 100, uniform, 0, "")
+		small := testtool.Result(1, 100, testtool.Uniform, 0, "")
 		_, err := MeetSLA("p99.9<1s").Match(small)
 		Expect(err).To(MatchError(ContainSubstring("SLA inconclusive (not a pass)")))
 	})
@@ -169,21 +171,21 @@ var _ = Describe("a real service under load", Serial, func() {
 
 	It("aborts the run once an errors budget marked ! can no longer pass", func(ctx SpecContext) {
 		failing.Store(true)
-		sla := MustParse("errors<1%!")
+		want := sla.MustParse("errors<1%!")
 		plan := loadrunner.Plan{Rate: 200, Duration: 60 * time.Second}
-		res, err := loadrunner.Run(ctx, plan, loadrunner.HTTP(srv.URL, loadrunner.GET("/")), AbortWhenLost(sla))
+		res, err := loadrunner.Run(ctx, plan, loadrunner.HTTP(srv.URL, loadrunner.GET("/")), sla.AbortWhenLost(want))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.Partial).To(BeTrue())
 		Expect(res.Aborted).To(ContainSubstring("budget errors<1%! can no longer pass"))
 		Expect(res.Duration).To(BeNumerically("<", 50*time.Second))
-		Expect(Evaluate(res, sla).Status).To(Equal(Failed))
+		Expect(sla.Evaluate(res, want).Status).To(Equal(sla.Failed))
 	}, SpecTimeout(90*time.Second))
 })
 
 var _ = Describe("AbortWhenLost", func() {
 	It("does nothing without marked budgets", func(ctx context.Context) {
 		res, err := loadrunner.Run(ctx, loadrunner.Plan{Rate: 100, Duration: 1500 * time.Millisecond},
-			loadrunner.Func(func(context.Context) error { return nil }), AbortWhenLost(MustParse("errors<1%")))
+			loadrunner.Func(func(context.Context) error { return nil }), sla.AbortWhenLost(sla.MustParse("errors<1%")))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.Partial).To(BeFalse())
 	})

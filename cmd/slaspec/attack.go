@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func init() {
@@ -51,7 +51,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if f == nil {
 		return code
 	}
-	target, sla, opts, cleanup, err := f.build()
+	target, want, opts, cleanup, err := f.build()
 	if cleanup != nil {
 		defer cleanup()
 	}
@@ -78,7 +78,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if f.jsonOut == "-" {
 		out = stderr
 	}
-	return printRun(out, res, sla)
+	return printRun(out, res, want)
 }
 
 // parseAttack parses slaspec attack's flags; on bad flags it returns nil and
@@ -116,35 +116,35 @@ func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
 }
 
 // build turns the flags into a target, an SLA and run options.
-func (f *attackFlags) build() (loadrunner.Target, *matchers.SLA, []loadrunner.Option, func(), error) {
+func (f *attackFlags) build() (loadrunner.Target, sla.SLA, []loadrunner.Option, func(), error) {
 	var cleanup func()
 	if f.demo {
 		if f.url != "" {
-			return nil, nil, nil, nil, errors.New("-demo starts its own service: leave out -url")
+			return nil, sla.SLA{}, nil, nil, errors.New("-demo starts its own service: leave out -url")
 		}
 		url, stop, err := startDemo()
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return nil, sla.SLA{}, nil, nil, err
 		}
 		f.url, cleanup = url, stop
 	}
 	if f.url == "" {
-		return nil, nil, nil, cleanup, errors.New("-url is required (or -demo)")
+		return nil, sla.SLA{}, nil, cleanup, errors.New("-url is required (or -demo)")
 	}
 	if f.plan.Concurrency > 0 {
 		f.plan.Rate = 0
 	}
 	if err := f.distribute(); err != nil {
-		return nil, nil, nil, cleanup, err
+		return nil, sla.SLA{}, nil, cleanup, err
 	}
 	if err := f.plan.Validate(); err != nil {
-		return nil, nil, nil, cleanup, err
+		return nil, sla.SLA{}, nil, cleanup, err
 	}
 	req := loadrunner.Request{Method: strings.ToUpper(f.method)}
 	if f.body != "" {
 		body, err := readBounded(f.body, 64<<20)
 		if err != nil {
-			return nil, nil, nil, cleanup, fmt.Errorf("-body: %w", err)
+			return nil, sla.SLA{}, nil, cleanup, fmt.Errorf("-body: %w", err)
 		}
 		req.Body = body
 	}
@@ -155,26 +155,26 @@ func (f *attackFlags) build() (loadrunner.Target, *matchers.SLA, []loadrunner.Op
 	}
 	target := loadrunner.HTTP(f.url, hopts...)
 	if err := target.Validate(); err != nil {
-		return nil, nil, nil, cleanup, fmt.Errorf("-url: %w", err)
+		return nil, sla.SLA{}, nil, cleanup, fmt.Errorf("-url: %w", err)
 	}
 	opts := f.remote.options()
-	var sla *matchers.SLA
+	want := sla.WithServiceErrors(sla.SLA{}) // without -sla: a run of failed requests is not a pass
 	if f.sla != "" {
-		s, err := matchers.Parse(f.sla)
+		s, err := sla.Parse(f.sla)
 		if err != nil {
-			return nil, nil, nil, cleanup, fmt.Errorf("-sla: %w", err)
+			return nil, sla.SLA{}, nil, cleanup, fmt.Errorf("-sla: %w", err)
 		}
-		sla = &s
-		opts = append(opts, matchers.AbortWhenLost(s))
+		want = s
+		opts = append(opts, sla.AbortWhenLost(s))
 	}
 	if f.gcSource != "" {
 		src, err := gcSourceFor(f.gcSource)
 		if err != nil {
-			return nil, nil, nil, cleanup, fmt.Errorf("-gc-source: %w", err)
+			return nil, sla.SLA{}, nil, cleanup, fmt.Errorf("-gc-source: %w", err)
 		}
 		opts = append(opts, loadrunner.WithGCSource(src))
 	}
-	return target, sla, opts, cleanup, nil
+	return target, want, opts, cleanup, nil
 }
 
 // distribute sets the plan's shard and start instant from the flags or the
@@ -204,27 +204,20 @@ func (f *attackFlags) distribute() error {
 	return nil
 }
 
-// printRun prints the run and, with an SLA, its verdicts, and returns the exit code.
-func printRun(w io.Writer, res *loadrunner.Result, sla *matchers.SLA) int {
-	if sla == nil {
-		fmt.Fprintln(w, "run:")
-		matchers.DescribeResult(w, res)
-		if res.Partial {
-			return exitFail
-		}
-		return exitOK
-	}
-	ev := matchers.Evaluate(res, *sla)
-	fmt.Fprint(w, matchers.Explain(res, ev))
+// printRun prints the run and its verdicts against want, and returns the
+// exit code.
+func printRun(w io.Writer, res *loadrunner.Result, want sla.SLA) int {
+	ev := sla.Evaluate(res, want)
+	fmt.Fprint(w, sla.Explain(res, ev))
 	return exitCode(ev.Status)
 }
 
 // exitCode maps an SLA status to the process exit code.
-func exitCode(s matchers.Status) int {
+func exitCode(s sla.Status) int {
 	switch s {
-	case matchers.Passed:
+	case sla.Passed:
 		return exitOK
-	case matchers.Inconclusive:
+	case sla.Inconclusive:
 		return exitInconclusive
 	}
 	return exitFail

@@ -13,24 +13,25 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/capacity"
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func init() {
-	register("capacity", "search for the highest rate at which a URL still meets an SLA", capacity)
+	register("capacity", "search for the highest rate at which a URL still meets an SLA", runCapacity)
 }
 
 // capacityFlags are the flags of slaspec capacity.
 type capacityFlags struct {
 	url, method, sla, jsonOut, htmlOut string
 	headers                            headerFlags
-	cp                                 matchers.CapacityPlan
+	cp                                 capacity.Plan
 	quiet                              bool
 }
 
-func capacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f capacityFlags
 	fs := flag.NewFlagSet("slaspec capacity", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -40,12 +41,12 @@ func capacity(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&f.headers, "header", "request header `Name: value` (repeatable)")
 	fs.Float64Var(&f.cp.Min, "min", 10, "lowest offered rate searched, requests per second")
 	fs.Float64Var(&f.cp.Max, "max", 100, "highest offered rate searched, requests per second")
-	fs.IntVar(&f.cp.Steps, "steps", matchers.DefaultCapacitySteps, fmt.Sprintf("most steps (runs) the search makes, at most %d", matchers.MaxCapacitySteps))
-	fs.DurationVar(&f.cp.StepDuration, "step-duration", matchers.DefaultStepDuration, "measured duration of each step (lengthened when a percentile needs more samples)")
+	fs.IntVar(&f.cp.Steps, "steps", capacity.DefaultCapacitySteps, fmt.Sprintf("most steps (runs) the search makes, at most %d", capacity.MaxCapacitySteps))
+	fs.DurationVar(&f.cp.StepDuration, "step-duration", capacity.DefaultStepDuration, "measured duration of each step (lengthened when a percentile needs more samples)")
 	fs.DurationVar(&f.cp.Warmup, "warmup", time.Second, "warm-up before each step, excluded from its statistics")
 	fs.DurationVar(&f.cp.Cooldown, "cooldown", 0, "pause between steps, so the service drains the backlog of an overloaded step")
-	fs.StringVar(&f.cp.Search, "search", matchers.SearchStep, "`step` (rates evenly spaced, lowest first) or binary (bisect between pass and fail)")
-	fs.DurationVar(&f.cp.MaxTotal, "max-time", matchers.DefaultCapacityMaxTotal, "refuse a search that could take longer than this")
+	fs.StringVar(&f.cp.Search, "search", capacity.SearchStep, "`step` (rates evenly spaced, lowest first) or binary (bisect between pass and fail)")
+	fs.DurationVar(&f.cp.MaxTotal, "max-time", capacity.DefaultCapacityMaxTotal, "refuse a search that could take longer than this")
 	fs.IntVar(&f.cp.Plan.MaxInFlight, "max-inflight", loadrunner.DefaultMaxInFlight, "bound on requests outstanding at once")
 	fs.DurationVar(&f.cp.Plan.Timeout, "timeout", loadrunner.DefaultTimeout, "per-request timeout")
 	fs.StringVar(&f.jsonOut, "json", "", "write the search as JSON to `file` (- for stdout): capacity_rps, generator_bound, steps with verdicts and results")
@@ -68,7 +69,7 @@ func capacity(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if live {
 		opts = append(opts, loadrunner.WithProgress(progressLine(stderr)))
 	}
-	c, err := matchers.FindCapacity(ctx, target, sla, f.cp, opts...)
+	c, err := capacity.Find(ctx, target, sla, f.cp, opts...)
 	if live {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
@@ -88,21 +89,21 @@ func capacity(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if f.jsonOut == "-" {
 		out = stderr
 	}
-	matchers.WriteCapacity(out, c)
+	capacity.Write(out, c)
 	return exitCode(c.Status)
 }
 
 // build turns the flags into a target and an SLA.
-func (f *capacityFlags) build() (loadrunner.Target, matchers.SLA, error) {
+func (f *capacityFlags) build() (loadrunner.Target, sla.SLA, error) {
 	if f.url == "" {
-		return nil, matchers.SLA{}, errors.New("-url is required")
+		return nil, sla.SLA{}, errors.New("-url is required")
 	}
 	if f.sla == "" {
-		return nil, matchers.SLA{}, errors.New("-sla is required: the search looks for the highest rate that meets it")
+		return nil, sla.SLA{}, errors.New("-sla is required: the search looks for the highest rate that meets it")
 	}
-	sla, err := matchers.Parse(f.sla)
+	want, err := sla.Parse(f.sla)
 	if err != nil {
-		return nil, matchers.SLA{}, fmt.Errorf("-sla: %w", err)
+		return nil, sla.SLA{}, fmt.Errorf("-sla: %w", err)
 	}
 	hopts := []loadrunner.HTTPOption{loadrunner.Request{Method: strings.ToUpper(f.method)}}
 	for _, h := range f.headers {
@@ -111,13 +112,13 @@ func (f *capacityFlags) build() (loadrunner.Target, matchers.SLA, error) {
 	}
 	target := loadrunner.HTTP(f.url, hopts...)
 	if err := target.Validate(); err != nil {
-		return nil, matchers.SLA{}, fmt.Errorf("-url: %w", err)
+		return nil, sla.SLA{}, fmt.Errorf("-url: %w", err)
 	}
-	return target, sla, nil
+	return target, want, nil
 }
 
 // writeCapacity writes c as JSON to path ("-" for stdout; "" for nowhere).
-func writeCapacity(path string, c *matchers.Capacity, stdout io.Writer) error {
+func writeCapacity(path string, c *capacity.Result, stdout io.Writer) error {
 	if path == "" {
 		return nil
 	}
@@ -137,7 +138,7 @@ func writeCapacity(path string, c *matchers.Capacity, stdout io.Writer) error {
 }
 
 // writeCapacityHTML writes the HTML report of c to path ("" for nowhere).
-func writeCapacityHTML(path, url string, c *matchers.Capacity) error {
+func writeCapacityHTML(path, url string, c *capacity.Result) error {
 	if path == "" || len(c.Steps) == 0 {
 		return nil
 	}

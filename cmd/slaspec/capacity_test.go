@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func TestCapacityBadFlags(t *testing.T) {
@@ -25,7 +25,7 @@ func TestCapacityBadFlags(t *testing.T) {
 	}{
 		{"no url", []string{"-sla", sla}, "-url is required"},
 		{"no sla", []string{"-url", url}, "-sla is required"},
-		{"bad sla", []string{"-url", url, "-sla", "p99<abc"}, `-sla: matchers: sla: budget "p99<abc" at column 1`},
+		{"bad sla", []string{"-url", url, "-sla", "p99<abc"}, `-sla: sla: budget "p99<abc" at column 1`},
 		{"bad url", []string{"-url", "ftp://x/", "-sla", sla}, "-url"},
 		{"bad header", []string{"-url", url, "-sla", sla, "-header", "novalue"}, `header "novalue": want Name: value`},
 		{"bad min", []string{"-url", url, "-sla", sla, "-min", "0"}, "Min 0 req/s must be a positive number"},
@@ -88,8 +88,8 @@ func TestCapacityCommand(t *testing.T) {
 		GeneratorBound *bool    `json:"generator_bound"`
 		Steps          []struct {
 			Rate     float64            `json:"rate"`
-			Status   matchers.Status    `json:"status"`
-			Verdicts []matchers.Verdict `json:"verdicts"`
+			Status   sla.Status         `json:"status"`
+			Verdicts []sla.Verdict      `json:"verdicts"`
 			Result   *loadrunner.Result `json:"result"`
 		} `json:"steps"`
 	}

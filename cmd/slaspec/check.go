@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func init() {
@@ -18,7 +18,7 @@ func init() {
 func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("slaspec check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	slaText := fs.String("sla", "", "the SLA, e.g. \"p99<150ms, errors<0.1%\" (default: each report entry's own SLA)")
+	slaText := fs.String("sla", "", "the SLA, e.g. \"p99<150ms, errors<0.1%\" (default: each report entry's own SLA, else "+sla.ServiceErrorBudgets+")")
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON instead of text")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: slaspec check [-sla SLA] result-or-report.json... (several are merged first)")
@@ -31,38 +31,30 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	var given *matchers.SLA
+	var given sla.SLA
 	if *slaText != "" {
-		sla, err := matchers.Parse(*slaText)
-		if err != nil {
+		var err error
+		if given, err = sla.Parse(*slaText); err != nil {
 			fmt.Fprintf(stderr, "slaspec check: -sla: %v\n", err)
 			return exitUsage
 		}
-		given = &sla
 	}
 	doc, err := readDocuments(fs.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "slaspec check: %v\n", err)
 		return exitUsage
 	}
-	worst := matchers.Passed
-	var evals []matchers.Evaluation
+	worst := sla.Passed
+	var evals []sla.Evaluation
 	for i, e := range doc.Operations {
-		sla, err := slaOf(e, given)
-		if err != nil {
-			fmt.Fprintf(stderr, "slaspec check: %v\n", err)
-			return exitUsage
-		}
-		ev := matchers.Evaluate(e.Result, sla)
+		ev := sla.Evaluate(e.Result, slaOf(e, given))
 		evals = append(evals, ev)
-		if rank(ev.Status) > rank(worst) {
-			worst = ev.Status
-		}
+		worst = sla.Worse(worst, ev.Status)
 		if !*asJSON {
 			if len(doc.Operations) > 1 {
 				fmt.Fprintf(stdout, "%s%s\n", map[bool]string{true: "\n"}[i > 0], e.Name)
 			}
-			fmt.Fprint(stdout, matchers.Explain(e.Result, ev))
+			fmt.Fprint(stdout, sla.Explain(e.Result, ev))
 		}
 	}
 	if *asJSON {
@@ -76,17 +68,14 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitCode(worst)
 }
 
-// slaOf is the SLA to judge an entry by: the one given, else its own.
-func slaOf(e report.Entry, given *matchers.SLA) (matchers.SLA, error) {
-	if given != nil {
-		return *given, nil
+// slaOf is the SLA to judge an entry by: the one given, else its own,
+// else the service error budgets (a run of failed requests is not a pass).
+func slaOf(e report.Entry, given sla.SLA) sla.SLA {
+	switch {
+	case !given.IsZero():
+		return given
+	case !e.SLA.IsZero():
+		return e.SLA
 	}
-	if e.SLA == "" {
-		return matchers.SLA{}, fmt.Errorf("%s has no SLA of its own: give one with -sla", e.Name)
-	}
-	sla, err := matchers.Parse(e.SLA)
-	if err != nil {
-		return matchers.SLA{}, fmt.Errorf("%s: %w", e.Name, err)
-	}
-	return sla, nil
+	return sla.WithServiceErrors(sla.SLA{})
 }

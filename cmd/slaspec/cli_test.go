@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/examples/bookstore/service"
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
 	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/report"
 )
 
 const bookstoreDoc = "../../examples/bookstore/openapi.yaml"
@@ -99,7 +99,7 @@ func TestContractCommandBadInput(t *testing.T) {
 		{[]string{"-url", "http://127.0.0.1:1"}, "-spec is required"},
 		{[]string{"-spec", bookstoreDoc}, "-url is required"},
 		{[]string{"-spec", "no-such.yaml", "-url", "http://127.0.0.1:1"}, "no-such.yaml"},
-		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-sla", "p99<"}, "-sla: matchers: sla"},
+		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-sla", "p99<"}, "-sla: sla: "},
 		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-auth", "magic:x"}, `unknown kind "magic"`},
 		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-rate", "-1"}, "rate"},
 		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-op", "noSuchOperation"}, "noSuchOperation"},
@@ -124,7 +124,7 @@ func TestGeneratedSuiteCompilesAndRuns(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("gen: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{`Describe("GET /books/{id}", Label("books", "getBook"), Serial`, `Budget: "p99<50ms, errors<0.1%"`, "Rate: 250", "4 * time.Second"} {
+	for _, want := range []string{`Describe("GET /books/{id}", Label("books", "getBook"), Serial`, `SLA: sla.MustParse("p99<50ms, errors<0.1%")`, "Rate: 250", "4 * time.Second"} {
 		if !strings.Contains(src, want) {
 			t.Errorf("generated suite lacks %q", want)
 		}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/contract"
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func init() {
@@ -82,7 +82,8 @@ func (c *contractFlags) operations() (*contract.Document, []*contract.Operation,
 func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		cf                     contractFlags
-		override               contract.SLA
+		override               contract.LoadSpec
+		budget                 string
 		baseURL, jsonOut, auth string
 		headers                headerFlags
 		seed                   uint64
@@ -96,7 +97,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Float64Var(&override.Rate, "rate", 0, "rate for every operation, overriding the document's x-sla")
 	fs.DurationVar(&override.Duration, "duration", 0, "duration for every operation, overriding x-sla")
 	fs.DurationVar(&override.Warmup, "warmup", 0, "warm-up for every operation, overriding x-sla")
-	fs.StringVar(&override.Budget, "sla", "", "budget for every operation, overriding x-sla")
+	fs.StringVar(&budget, "sla", "", "budget for every operation, overriding x-sla (default: x-sla's, plus "+sla.ServiceErrorBudgets+")")
 	fs.StringVar(&jsonOut, "json", "", "write the results to `file` as one JSON document")
 	fs.Var(&headers, "header", "header `Name: value` on every request (repeatable), e.g. auth")
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
@@ -110,12 +111,13 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "slaspec contract: -url is required")
 		return exitUsage
 	}
-	if err := override.Validate(); err != nil {
+	var err error
+	if err = override.Validate(); err != nil {
 		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
 		return exitUsage
 	}
-	if override.Budget != "" {
-		if _, err := matchers.Parse(override.Budget); err != nil {
+	if budget != "" {
+		if override.SLA, err = sla.Parse(budget); err != nil {
 			fmt.Fprintf(stderr, "slaspec contract: -sla: %v\n", err)
 			return exitUsage
 		}
@@ -130,22 +132,20 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
 		return exitUsage
 	}
-	suite := contract.SLA{Rate: 50, Duration: 5 * time.Second, Warmup: time.Second}
+	suite := contract.LoadSpec{Rate: 50, Duration: 5 * time.Second, Warmup: time.Second}
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
 	fmt.Fprintf(stdout, "%s: %d operations, seed %d\n", doc.Title(), len(ops), seed)
-	worst := matchers.Passed
+	worst := sla.Passed
 	add := func(entry report.Entry) {
 		out.Partial = out.Partial || entry.Result.Partial
 		out.Operations = append(out.Operations, entry)
 		if entry.OperationID == "" { // a mix as a whole: figures, no budget of its own
 			fmt.Fprintf(stdout, "\n%s\n", entry.Name)
-			matchers.DescribeResult(stdout, entry.Result)
+			sla.DescribeResult(stdout, entry.Result)
 			return
 		}
 		printEntry(stdout, entry)
-		if rank(entry.Status) > rank(worst) {
-			worst = entry.Status
-		}
+		worst = sla.Worse(worst, entry.Status)
 	}
 	if mix {
 		entries, err := runMix(ctx, doc, ops, baseURL, override, suite, reqOpts, remote.options())
@@ -165,7 +165,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			entry, err := runOperation(ctx, op, baseURL, override, suite, reqOpts, remote.options()...)
 			if err != nil {
 				fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
-				worst = matchers.Failed
+				worst = sla.Failed
 				continue
 			}
 			add(entry)
@@ -188,7 +188,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 // printEntry prints one operation's verdicts and findings.
 func printEntry(w io.Writer, e report.Entry) {
 	fmt.Fprintf(w, "\n%s (%s) %s\n", e.Name, e.OperationID, strings.ToUpper(string(e.Status)))
-	matchers.WriteVerdicts(w, matchers.Evaluation{Verdicts: e.Verdicts})
+	sla.WriteVerdicts(w, sla.Evaluation{Verdicts: e.Verdicts})
 	for _, f := range e.Findings {
 		fmt.Fprintf(w, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
 	}
@@ -198,11 +198,11 @@ func printEntry(w io.Writer, e report.Entry) {
 // of the command line, else the document's top-level x-sla, else the suite
 // default, in the proportions of their weights, and judges each on its
 // share against its own budget (or -sla's).
-func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operation, baseURL string, override, suite contract.SLA, opts []contract.Option, runOpts []loadrunner.Option) ([]report.Entry, error) {
-	plan := override.Or(doc.SLA()).Or(suite)
-	user := map[string]contract.SLA{}
+func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operation, baseURL string, override, suite contract.LoadSpec, opts []contract.Option, runOpts []loadrunner.Option) ([]report.Entry, error) {
+	plan := override.Or(doc.LoadSpec()).Or(suite)
+	user := map[string]contract.LoadSpec{}
 	for _, op := range ops {
-		user[op.ID] = contract.SLA{Budget: override.Budget}
+		user[op.ID] = contract.LoadSpec{SLA: override.SLA}
 	}
 	mix, prepared, err := contract.Mix(ops, baseURL, user, suite, opts...)
 	if err != nil {
@@ -219,22 +219,16 @@ func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operati
 }
 
 // runOperation loads one operation and judges it.
-func runOperation(ctx context.Context, op *contract.Operation, baseURL string, user, suite contract.SLA, opts []contract.Option, runOpts ...loadrunner.Option) (report.Entry, error) {
+func runOperation(ctx context.Context, op *contract.Operation, baseURL string, user, suite contract.LoadSpec, opts []contract.Option, runOpts ...loadrunner.Option) (report.Entry, error) {
 	p, err := op.Prepare(baseURL, user, suite, opts...)
 	if err != nil {
 		return report.Entry{}, err
 	}
-	sla, err := matchers.Parse(p.Budget)
+	out, err := p.Run(ctx, p.Plan(), runOpts...)
 	if err != nil {
 		return report.Entry{}, err
 	}
-	res, err := loadrunner.Run(ctx, p.Plan(), p.Target, append(runOpts, matchers.AbortWhenLost(sla))...)
-	if err != nil {
-		return report.Entry{}, err
-	}
-	e := report.Entry{Name: op.String(), OperationID: op.ID, Method: op.Method, Path: op.Path, Labels: op.Labels(),
-		Result: res, Fingerprint: p.Pool.Fingerprint, Findings: report.FindingsFrom(p.Findings.List())}
-	return e, e.Judge(p.Budget)
+	return report.OperationEntry(out), nil
 }
 
 // requestOptions turns -header, -auth and -seed into request options.
@@ -263,15 +257,4 @@ func requestOptions(headers headerFlags, auth string, seed uint64) ([]contract.O
 		return nil, fmt.Errorf("-auth: unknown kind %q: use bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD", kind)
 	}
 	return opts, nil
-}
-
-// rank orders statuses from best to worst.
-func rank(s matchers.Status) int {
-	switch s {
-	case matchers.Failed:
-		return 2
-	case matchers.Inconclusive:
-		return 1
-	}
-	return 0
 }

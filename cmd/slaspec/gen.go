@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/contract"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func init() {
@@ -37,6 +38,7 @@ import (
 
 	"github.com/slaspec/slaspec/contract"
 	ginkgoplugin "github.com/slaspec/slaspec/ginkgo-plugin"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func TestSLA(t *testing.T) {
@@ -76,9 +78,9 @@ func serviceURL() string {
 {{range .Operations}}
 var _ = Describe({{printf "%q" .Name}}, Label({{.Labels}}), Serial, func() {
 	It("holds its SLA", func(ctx SpecContext) {
-		ginkgoplugin.LoadOperation(ctx, operation({{printf "%q" .ID}}), serviceURL(), contract.SLA{
+		ginkgoplugin.LoadOperation(ctx, operation({{printf "%q" .ID}}), serviceURL(), contract.LoadSpec{
 			Rate: {{.Rate}}, Duration: {{.Duration}}, Warmup: {{.Warmup}},
-			Budget: {{printf "%q" .Budget}},
+			SLA: sla.MustParse({{printf "%q" .Budget}}),
 		})
 	}, SpecTimeout({{.Timeout}}))
 })
@@ -110,7 +112,11 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
 		return exitUsage
 	}
-	suite := contract.SLA{Rate: *rate, Duration: *duration, Budget: *budget}
+	suite := contract.LoadSpec{Rate: *rate, Duration: *duration}
+	if suite.SLA, err = sla.Parse(*budget); err != nil {
+		fmt.Fprintf(stderr, "slaspec gen: -sla: %v\n", err)
+		return exitUsage
+	}
 	if err := suite.Validate(); err != nil {
 		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
 		return exitUsage
@@ -120,15 +126,15 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		Operations                       []genOperation
 	}{Source: cf.spec, Package: *pkg, Title: doc.Title() + " SLA", Document: cmp.Or(*docPath, cf.spec)}
 	for _, op := range ops {
-		sla := op.Resolve(contract.SLA{}, suite)
+		spec := op.Resolve(contract.LoadSpec{}, suite)
 		labels := make([]string, len(op.Labels()))
 		for i, l := range op.Labels() {
 			labels[i] = strconv.Quote(l)
 		}
 		data.Operations = append(data.Operations, genOperation{
-			Name: op.String(), ID: op.ID, Labels: strings.Join(labels, ", "), Budget: sla.Budget,
-			Rate: strconv.FormatFloat(sla.Rate, 'f', -1, 64), Duration: goDuration(sla.Duration), Warmup: goDuration(sla.Warmup),
-			Timeout: goDuration(2*(sla.Duration+sla.Warmup) + 30*time.Second),
+			Name: op.String(), ID: op.ID, Labels: strings.Join(labels, ", "), Budget: spec.SLA.String(),
+			Rate: strconv.FormatFloat(spec.Rate, 'f', -1, 64), Duration: goDuration(spec.Duration), Warmup: goDuration(spec.Warmup),
+			Timeout: goDuration(2*(spec.Duration+spec.Warmup) + 30*time.Second),
 		})
 	}
 	var buf bytes.Buffer

@@ -44,7 +44,7 @@ func TestAttackBadFlags(t *testing.T) {
 		{[]string{"-url", "ftp://x/"}, "-url"},
 		{[]string{"-url", "http://127.0.0.1:1/", "-header", "novalue"}, `header "novalue": want Name: value`},
 		{[]string{"-url", "http://127.0.0.1:1/", "-body", "no-such-file"}, "-body: open no-such-file"},
-		{[]string{"-url", "http://127.0.0.1:1/", "-sla", "p99<abc"}, `-sla: matchers: sla: budget "p99<abc" at column 1`},
+		{[]string{"-url", "http://127.0.0.1:1/", "-sla", "p99<abc"}, `-sla: sla: budget "p99<abc" at column 1`},
 		{[]string{"-url", "http://127.0.0.1:1/", "-gc-source", "nope"}, `-gc-source: "nope" is not an http(s) URL`},
 		{[]string{"-demo", "-url", "http://127.0.0.1:1/"}, "-demo starts its own service"},
 		{[]string{"-url", "http://127.0.0.1:1/", "extra"}, `unexpected argument "extra"`},

@@ -8,7 +8,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/slaspec/slaspec/ginkgo-plugin/report"
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func init() {
@@ -65,15 +66,17 @@ func renderReport(_ context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-// rejudge evaluates every entry against sla, when given.
-func rejudge(doc *report.Document, sla string) error {
-	if sla == "" {
+// rejudge evaluates every entry against the SLA text, when given.
+func rejudge(doc *report.Document, text string) error {
+	if text == "" {
 		return nil
 	}
+	want, err := sla.Parse(text)
+	if err != nil {
+		return err
+	}
 	for i := range doc.Operations {
-		if err := doc.Operations[i].Judge(sla); err != nil {
-			return err
-		}
+		doc.Operations[i].Judge(want)
 	}
 	return nil
 }

@@ -1,5 +1,5 @@
-// Package testtool holds what several of slaspec's test packages need to
-// run real tools: the Ginkgo CLI of the module's pinned version.
+// Package testtool holds what several of slaspec's test packages share:
+// the Ginkgo CLI of the module's pinned version, synthetic results.
 package testtool
 
 import (

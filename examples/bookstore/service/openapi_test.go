@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"github.com/slaspec/slaspec/matchers"
 	"maps"
 	"net/http"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/slaspec/slaspec/examples/bookstore/service"
+	"github.com/slaspec/slaspec/sla"
 )
 
 // slaKeys are the only fields an x-sla extension may have.
@@ -49,8 +49,8 @@ func TestOpenAPIIsComplete(t *testing.T) {
 					t.Errorf("request body is not application/json")
 				}
 				checkResponses(t, op)
-				if sla, ok := op.Extensions["x-sla"]; ok {
-					checkSLA(t, sla)
+				if ext, ok := op.Extensions["x-sla"]; ok {
+					checkSLA(t, ext)
 				}
 			})
 		}
@@ -59,11 +59,11 @@ func TestOpenAPIIsComplete(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(ids)); !slices.Equal(got, wantIDs) {
 		t.Errorf("operations %v, want %v", got, wantIDs)
 	}
-	sla, ok := doc.Extensions["x-sla"]
+	ext, ok := doc.Extensions["x-sla"]
 	if !ok {
 		t.Fatalf("document has no top-level x-sla")
 	}
-	checkSLA(t, sla)
+	checkSLA(t, ext)
 }
 
 // checkResponses wants every non-204 response to carry a JSON schema and
@@ -91,12 +91,12 @@ func checkResponses(t *testing.T, op *openapi3.Operation) {
 // checkSLA wants an x-sla object of the shape {rate, duration, warmup, budget}.
 func checkSLA(t *testing.T, v any) {
 	t.Helper()
-	sla, ok := v.(map[string]any)
-	if !ok || len(sla) == 0 {
+	fields, ok := v.(map[string]any)
+	if !ok || len(fields) == 0 {
 		t.Errorf("x-sla is %T %v, want a non-empty object", v, v)
 		return
 	}
-	for key, val := range sla {
+	for key, val := range fields {
 		if !slices.Contains(slaKeys, key) {
 			t.Errorf("x-sla has key %q, want only %v", key, slaKeys)
 			continue
@@ -113,7 +113,7 @@ func checkSLA(t *testing.T, v any) {
 			}
 		case "budget":
 			s, _ := val.(string)
-			if _, err := matchers.Parse(s); err != nil {
+			if _, err := sla.Parse(s); err != nil {
 				t.Errorf("x-sla budget %v: %v", val, err)
 			}
 		}

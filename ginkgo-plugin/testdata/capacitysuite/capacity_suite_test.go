@@ -13,9 +13,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/slaspec/slaspec/capacity"
 	ginkgoplugin "github.com/slaspec/slaspec/ginkgo-plugin"
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
 )
 
 func TestCapacitySuite(t *testing.T) {
@@ -43,8 +43,8 @@ func sleeper(d time.Duration, serial bool) loadrunner.Target {
 	})
 }
 
-func plan(min, max float64, steps int) matchers.CapacityPlan {
-	return matchers.CapacityPlan{Min: min, Max: max, Steps: steps, StepDuration: 500 * time.Millisecond,
+func plan(min, max float64, steps int) capacity.Plan {
+	return capacity.Plan{Min: min, Max: max, Steps: steps, StepDuration: 500 * time.Millisecond,
 		Plan: loadrunner.Plan{Timeout: time.Second}}
 }
 

@@ -1,0 +1,280 @@
+package capacity
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/sla"
+)
+
+// The search strategies of a capacity search.
+const (
+	// SearchStep runs the rates Min, …, Max evenly spaced, lowest first, and
+	// stops at the first step that does not pass.
+	SearchStep = "step"
+	// SearchBinary runs Min, then Max, then bisects between the highest rate
+	// that passed and the lowest that did not.
+	SearchBinary = "binary"
+)
+
+// Defaults and bounds of a Plan.
+const (
+	// DefaultCapacitySteps is the number of steps when Plan.Steps is 0.
+	DefaultCapacitySteps = 8
+	// MaxCapacitySteps bounds Plan.Steps.
+	MaxCapacitySteps = 64
+	// DefaultStepDuration is the measured length of a step when
+	// Plan.StepDuration is 0.
+	DefaultStepDuration = 10 * time.Second
+	// DefaultCapacityMaxTotal bounds the whole search (warm-ups included)
+	// when Plan.MaxTotal is 0.
+	DefaultCapacityMaxTotal = 15 * time.Minute
+)
+
+// stepMargin is how many more samples than the percentile needs a step is
+// sized for, so that a step that completes a few requests fewer than planned
+// is still conclusive.
+const stepMargin = 1.05
+
+// Plan says how to search for the highest rate at which an SLA holds.
+// It is data, like loadrunner.Plan; its zero value needs at least Min and Max.
+type Plan struct {
+	// Min and Max bound the offered rates searched, in requests per second
+	// (0 < Min ≤ Max).
+	Min float64 `json:"min"`
+	Max float64 `json:"max"`
+	// Steps is the most steps (runs) the search makes, at least 2 unless Min
+	// equals Max; zero means DefaultCapacitySteps, at most MaxCapacitySteps.
+	// A step search spaces its rates evenly from Min to Max, so its
+	// resolution is (Max−Min)/(Steps−1); a binary search halves the interval
+	// with every step after the first two.
+	Steps int `json:"steps,omitempty"`
+	// StepDuration is each step's measured window (zero means
+	// DefaultStepDuration). A step whose rate gives the SLA's percentiles too
+	// few samples in StepDuration runs longer, and the result's notes say so.
+	StepDuration time.Duration `json:"step_duration,omitempty"`
+	// Warmup is run before each step at the step's rate, excluded from its
+	// statistics.
+	Warmup time.Duration `json:"warmup,omitempty"`
+	// Cooldown is a pause between steps, so that a service still draining
+	// the backlog of an overloaded step does not weigh on the next one.
+	Cooldown time.Duration `json:"cooldown,omitempty"`
+	// Search is SearchStep (the default when empty) or SearchBinary.
+	Search string `json:"search,omitempty"`
+	// MaxTotal bounds the worst-case time of the whole search, warm-ups
+	// included; a plan that could take longer is refused before any load is
+	// sent. Zero means DefaultCapacityMaxTotal.
+	MaxTotal time.Duration `json:"max_total,omitempty"`
+	// Plan is the template of every step: Timeout, MaxInFlight, MaxLag and
+	// LateAfter are used as they are; Rate, Duration, Warmup, Stages,
+	// Concurrency, Shard and StartAt belong to the search and must be zero.
+	Plan loadrunner.Plan `json:"plan,omitzero"`
+}
+
+// Capacity is the outcome of a capacity search: the highest offered rate
+// whose step met the SLA, the knee, and every step with its verdicts and
+// full result.
+type Result struct {
+	// SLA is the SLA searched against (canonical text in JSON).
+	SLA sla.SLA `json:"sla"`
+	// Search, Min and Max are the strategy and the rates searched.
+	Search string  `json:"search"`
+	Min    float64 `json:"min_rps"`
+	Max    float64 `json:"max_rps"`
+	// CapacityRPS is the highest offered rate (req/s) whose step passed, 0
+	// if none did.
+	CapacityRPS float64 `json:"capacity_rps"`
+	// GeneratorBound is true when the step that bounds the capacity from
+	// above did not pass because the load generator saturated, not the
+	// service: CapacityRPS is then only a lower bound of the service's
+	// capacity.
+	GeneratorBound bool `json:"generator_bound"`
+	// Knee says where the SLA broke, in words: between which rates, or why
+	// it is unknown.
+	Knee string `json:"knee"`
+	// Status is Passed when a step passed (a capacity was found), Failed when
+	// the service broke the SLA at the lowest rate, Inconclusive when the
+	// lowest rate could not tell (too few samples, a saturated generator, an
+	// interrupted search).
+	Status sla.Status `json:"status"`
+	// Partial is true when the search was interrupted (its context ended).
+	Partial bool `json:"partial,omitempty"`
+	// Notes are facts about the search: lengthened steps, the interruption.
+	Notes []string `json:"notes,omitempty"`
+	// Steps are the steps run, in the order they ran.
+	Steps []Step `json:"steps"`
+}
+
+// Step is one run of a capacity search at one offered rate.
+type Step struct {
+	// Rate is the offered (planned) rate in requests per second.
+	Rate float64 `json:"rate"`
+	// Status is the SLA's status at this rate. A step that did not pass while
+	// the generator was saturated is Inconclusive, unless the service time
+	// alone breaks a budget (then the service, not the generator, failed).
+	Status sla.Status `json:"status"`
+	// Verdicts are the SLA's verdicts on Result.
+	Verdicts []sla.Verdict `json:"verdicts"`
+	// Result is the step's full result.
+	Result *loadrunner.Result `json:"result"`
+	// GeneratorSaturated is true when the generator fell behind during the
+	// step (Result.GeneratorSaturated, or less than sla.DefaultMinDelivered of
+	// the planned sends delivered).
+	GeneratorSaturated bool `json:"generator_saturated"`
+	// Note explains a status the verdicts alone do not.
+	Note string `json:"note,omitempty"`
+}
+
+// Find searches for the highest offered rate at which target meets
+// sla, running one open-model step per rate as cp says, and returns every
+// step and the knee. Each step is long enough for the SLA's percentiles to be
+// conclusive; budgets marked "!" end a step as soon as they are lost. The
+// search stops at the first step that does not pass (step search) or
+// narrows on it (binary search), and stops early when ctx ends, returning
+// the steps run so far marked Partial. The error is non-nil only for a bad
+// plan, SLA or target, or a step loadrunner.Run refused to start.
+//
+//	c, err := matchers.Find(ctx, loadrunner.HTTP(url), matchers.MustParse("p99<100ms, errors<0.1%"),
+//		matchers.Plan{Min: 100, Max: 2000, Steps: 8, StepDuration: 10 * time.Second})
+func Find(ctx context.Context, target loadrunner.Target, want sla.SLA, cp Plan, opts ...loadrunner.Option) (*Result, error) {
+	if target == nil {
+		return nil, fmt.Errorf("capacity: target is nil")
+	}
+	cp, need, err := cp.resolve(want)
+	if err != nil {
+		return nil, err
+	}
+	c := &Result{SLA: want, Search: cp.Search, Min: cp.Min, Max: cp.Max}
+	runOpts := append(opts[:len(opts):len(opts)], sla.AbortWhenLost(want))
+	ran := 0
+	probe := func(rate float64) (Step, error) {
+		if ran++; ran > 1 && cp.Cooldown > 0 {
+			pause(ctx, cp.Cooldown)
+		}
+		plan, note := cp.stepPlan(rate, need)
+		if note != "" {
+			c.Notes = append(c.Notes, note)
+		}
+		res, err := loadrunner.Run(ctx, plan, target, runOpts...)
+		if err != nil {
+			return Step{}, fmt.Errorf("capacity: step at %s req/s: %w", sla.FormatNumber(rate), err)
+		}
+		return judgeStep(rate, res, want), nil
+	}
+	interrupted := func() bool { return ctx.Err() != nil }
+	if cp.Search == SearchBinary {
+		c.Steps, err = searchBinary(cp.Min, cp.Max, cp.Steps, probe, interrupted)
+	} else {
+		c.Steps, err = searchSteps(stepRates(cp.Min, cp.Max, cp.Steps), probe, interrupted)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		c.Partial = true
+		c.Notes = append(c.Notes, fmt.Sprintf("the search was interrupted (%v): the capacity is at least what it shows", context.Cause(ctx)))
+	}
+	c.conclude()
+	return c, nil
+}
+
+// pause waits d or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// judgeStep evaluates one step's result.
+func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
+	ev := sla.Evaluate(res, want)
+	st := Step{Rate: rate, Status: ev.Status, Verdicts: ev.Verdicts, Result: res}
+	st.GeneratorSaturated = res.GeneratorSaturated || (res.Plan.Concurrency == 0 && res.Delivered() < sla.DefaultMinDelivered)
+	if !st.GeneratorSaturated || st.Status == sla.Passed {
+		return st
+	}
+	if broke := serviceBroke(res, want); broke != "" {
+		st.Note = "the generator fell behind too, but the service time alone breaks " + broke
+		return st
+	}
+	st.Status = sla.Inconclusive
+	st.Note = "the load generator saturated before the service broke the SLA (" + saturationWhy(res) + "): this step cannot tell the service's limit"
+	return st
+}
+
+// serviceBroke returns the first latency or error budget (whole window) that
+// fails when latency is taken from each request's actual send rather than
+// its intended one: a failure the generator's lateness cannot explain.
+func serviceBroke(res *loadrunner.Result, want sla.SLA) string {
+	if res.ServiceTime == nil {
+		return ""
+	}
+	own := *res
+	own.Latency = res.ServiceTime
+	for _, b := range want.Budgets {
+		if b.Window > 0 || (b.Kind != sla.Latency && b.Kind != sla.ErrorRate) {
+			continue
+		}
+		if v := sla.Evaluate(&own, sla.SLA{Budgets: []sla.Budget{b}}).Verdicts[0]; v.Status == sla.Failed {
+			return fmt.Sprintf("%s (observed %s)", b, v.Observed)
+		}
+	}
+	return ""
+}
+
+func saturationWhy(res *loadrunner.Result) string {
+	if len(res.Saturation) > 0 {
+		return strings.Join(res.Saturation, "; ")
+	}
+	return fmt.Sprintf("%.1f%% of the planned sends delivered", 100*res.Delivered())
+}
+
+// sampleNeed is what the SLA's budgets need of every step.
+type sampleNeed struct {
+	samples uint64        // completed requests the strictest percentile needs
+	metric  string        // the budget that needs them
+	window  time.Duration // the longest budget window
+}
+
+// needOf returns what sla needs of a step.
+func needOf(want sla.SLA) sampleNeed {
+	n := sampleNeed{samples: 1}
+	for _, b := range want.Budgets {
+		if b.Kind == sla.Latency && !b.Mean {
+			if s := sla.NeededSamples(b.Percentile); s > n.samples {
+				n.samples, n.metric = s, b.Metric
+			}
+		}
+		n.window = max(n.window, b.Window)
+	}
+	return n
+}
+
+// stepPlan is the plan of the step at rate, and a note when its measured
+// window had to be longer than StepDuration.
+func (cp Plan) stepPlan(rate float64, need sampleNeed) (loadrunner.Plan, string) {
+	p := cp.Plan
+	p.Rate, p.Warmup = rate, cp.Warmup
+	p.Duration = max(cp.StepDuration, need.window)
+	note := ""
+	if d := samplesDuration(need.samples, rate); need.metric != "" && d > p.Duration {
+		p.Duration = d
+		note = fmt.Sprintf("the step at %s req/s runs %s instead of %s, so that %s has the %d samples it needs",
+			sla.FormatNumber(rate), fmtSpan(d), fmtSpan(cp.StepDuration), need.metric, need.samples)
+	}
+	return p, note
+}
+
+// samplesDuration is how long a step at rate must run to complete samples
+// requests with a margin, rounded up to a tenth of a second.
+func samplesDuration(samples uint64, rate float64) time.Duration {
+	secs := stepMargin * float64(samples) / rate
+	return time.Duration(math.Ceil(secs*10)) * 100 * time.Millisecond
+}

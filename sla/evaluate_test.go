@@ -1,0 +1,185 @@
+package sla_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slaspec/slaspec/internal/testtool"
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/sla"
+)
+
+func statusOf(ev sla.Evaluation, budget string) sla.Verdict {
+	for _, v := range ev.Verdicts {
+		if v.Budget == budget {
+			return v
+		}
+	}
+	return sla.Verdict{}
+}
+
+func TestEvaluateVerdicts(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 50, loadrunner.Class5xx) // 10,000 requests, 0.5% 5xx
+	cases := []struct {
+		budget string
+		want   sla.Status
+		detail string
+	}{
+		{"p50<60ms", sla.Passed, ""},
+		{"p99<90ms", sla.Failed, "over 90ms by"},
+		{"p99<150ms", sla.Passed, ""},
+		{"p99.9<150ms", sla.Passed, ""},
+		{"p99.99<150ms", sla.Inconclusive, "too few samples: 10000, a conclusive p99.99 needs at least 100000"},
+		{"max<100ms", sla.Passed, ""},
+		{"max<50ms", sla.Failed, "over 50ms"},
+		{"mean<60ms", sla.Passed, ""},
+		{"errors<1%", sla.Passed, ""},
+		{"errors<0.1%", sla.Failed, "over 0.1% by 0.4%"},
+		{"errors.5xx<1%", sla.Passed, ""},
+		{"errors.http<0.1%", sla.Failed, ""},
+		{"errors.4xx==0", sla.Passed, ""},
+		{"errors.contract==0", sla.Passed, ""},
+		{"rate>=99%", sla.Passed, ""},
+		{"rps>=500", sla.Passed, ""},
+		{"rps>=2000", sla.Failed, "under 2000 req/s"},
+		{"gc.max<2ms", sla.Inconclusive, "no GC source was attached"},
+		{"p99@2s<150ms", sla.Passed, "0 of 9 windows over budget"},
+		{"errors@1s<1%", sla.Failed, "worst 1s window starts 9s into the run; 1 of 10 windows over budget"},
+		{"errors@5s<2%", sla.Passed, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.budget, func(t *testing.T) {
+			ev := sla.Evaluate(res, sla.MustParse(c.budget))
+			v := statusOf(ev, sla.MustParse(c.budget).String())
+			if v.Status != c.want {
+				t.Fatalf("%s: status %s, want %s (observed %s: %s)", c.budget, v.Status, c.want, v.Observed, v.Detail)
+			}
+			if !strings.Contains(v.Detail, c.detail) {
+				t.Fatalf("%s: detail %q, want it to contain %q", c.budget, v.Detail, c.detail)
+			}
+			if ev.Status != c.want && !(c.want == sla.Passed && ev.Status == sla.Passed) {
+				t.Fatalf("evaluation status %s, want %s", ev.Status, c.want)
+			}
+		})
+	}
+}
+
+func TestEvaluateMarginAndBounds(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+	ev := sla.Evaluate(res, sla.MustParse("p99<200ms, p50<25ms"))
+	p99 := ev.Verdicts[0]
+	if p99.Margin <= 0.4 || p99.Margin >= 0.55 { // p99 ≈ 99ms against 200ms
+		t.Fatalf("p99 margin %.3f, want about 0.5", p99.Margin)
+	}
+	if p99.Lower == "" || p99.Upper == "" || p99.Samples != 10000 {
+		t.Fatalf("p99 verdict lacks confidence bounds or samples: %+v", p99)
+	}
+	p50 := ev.Verdicts[1]
+	if p50.Status != sla.Failed || p50.Margin >= -0.9 { // p50 ≈ 50ms against 25ms: exceeded by 100%
+		t.Fatalf("p50 verdict %+v, want fail with margin about -1", p50)
+	}
+}
+
+func TestEvaluateImplicitDeliveredLoad(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+	res.Planned = 20000 // half the planned sends never went out
+	res.Delivered()
+	ev := sla.Evaluate(res, sla.MustParse("p99<200ms"))
+	if ev.Status != sla.Failed || len(ev.Verdicts) != 2 || !ev.Verdicts[1].Implicit {
+		t.Fatalf("evaluation %+v, want a failed implicit rate verdict", ev)
+	}
+	if !strings.Contains(ev.Verdicts[1].Detail, "latency figures are not trustworthy") {
+		t.Fatalf("implicit verdict detail %q", ev.Verdicts[1].Detail)
+	}
+	// Writing a rate budget replaces the implicit one.
+	ev = sla.Evaluate(res, sla.MustParse("p99<200ms, rate>=40%"))
+	if ev.Status != sla.Passed || len(ev.Verdicts) != 2 || ev.Verdicts[1].Implicit {
+		t.Fatalf("evaluation with an explicit rate budget: %+v", ev)
+	}
+}
+
+func TestEvaluatePartialIsNeverAPass(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+	res.Partial, res.PartialReason = true, "interrupted"
+	ev := sla.Evaluate(res, sla.MustParse("p99<200ms"))
+	if ev.Status != sla.Inconclusive || !strings.Contains(strings.Join(ev.Notes, ";"), "interrupted") {
+		t.Fatalf("partial run: %+v", ev)
+	}
+	res.Aborted = "budget errors<1%! can no longer pass"
+	if ev = sla.Evaluate(res, sla.MustParse("p99<200ms")); ev.Status != sla.Failed {
+		t.Fatalf("aborted run status %s, want fail", ev.Status)
+	}
+}
+
+func TestEvaluateWindowCatchesCollapse(t *testing.T) {
+	// 60 s at 1000 rps; seconds 30–31 collapse to 800 ms. Overall p95 stays
+	// at 5 ms but p95 over 10 s windows sees the collapse.
+	lat := func(i int) time.Duration {
+		if s := i / 1000; s >= 30 && s < 32 {
+			return 800 * time.Millisecond
+		}
+		return 5 * time.Millisecond
+	}
+	res := testtool.Result(60, 1000, lat, 0, "")
+	ev := sla.Evaluate(res, sla.MustParse("p95<100ms, p95@10s<100ms"))
+	if ev.Verdicts[0].Status != sla.Passed {
+		t.Fatalf("overall p95: %+v", ev.Verdicts[0])
+	}
+	w := ev.Verdicts[1]
+	if w.Status != sla.Failed || !strings.Contains(w.Detail, "windows over budget") || w.Value < float64(700*time.Millisecond) {
+		t.Fatalf("windowed p95: %+v", w)
+	}
+}
+
+func TestEvaluateGC(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+	pauses := loadrunner.NewHistogram()
+	for i := range 200 {
+		pauses.Record(time.Duration(100+i) * time.Microsecond)
+	}
+	res.GC = &loadrunner.GCStats{Source: "test", Window: 10 * time.Second, Cycles: 100, Pauses: 200,
+		PauseTotal: 60 * time.Millisecond, PauseMax: 299 * time.Microsecond, PauseHist: pauses,
+		AllocBytes: 10000 * 2048, AllocKnown: true, Exact: true}
+	cases := []struct {
+		budget string
+		want   sla.Status
+	}{
+		{"gc.max<1ms", sla.Passed},
+		{"gc.max<200µs", sla.Failed},
+		{"gc.p90<300µs", sla.Passed},
+		{"gc.p99.9<1ms", sla.Inconclusive}, // 200 pauses, p99.9 needs 10,000
+		{"gc.total<1%", sla.Passed},        // 60ms of 10s = 0.6%
+		{"gc.total<0.5%", sla.Failed},
+		{"gc.cycles<=100", sla.Passed},
+		{"gc.cycles<50", sla.Failed},
+		{"alloc/req<4KiB", sla.Passed}, // 2 KiB per request
+		{"alloc/req<1KiB", sla.Failed},
+	}
+	for _, c := range cases {
+		v := sla.Evaluate(res, sla.MustParse(c.budget)).Verdicts[0]
+		if v.Status != c.want {
+			t.Errorf("%s: %s (observed %s: %s), want %s", c.budget, v.Status, v.Observed, v.Detail, c.want)
+		}
+	}
+}
+
+func TestEvaluateEmptyResultIsInconclusive(t *testing.T) {
+	res := testtool.Result(1, 0, testtool.Uniform, 0, "")
+	for _, b := range []string{"p99<1s", "max<1s", "errors<1%", "p99@1s<1s"} {
+		if v := sla.Evaluate(res, sla.MustParse(b)).Verdicts[0]; v.Status != sla.Inconclusive {
+			t.Errorf("%s on an empty run: %s", b, v.Status)
+		}
+	}
+	if ev := sla.Evaluate(nil, sla.MustParse("p99<1s")); ev.Status != sla.Inconclusive {
+		t.Errorf("nil result: %s", ev.Status)
+	}
+}
+
+func TestNeededSamples(t *testing.T) {
+	for q, want := range map[float64]uint64{50: 20, 90: 100, 99: 1000, 99.9: 10000, 99.99: 100000, 100: 1} {
+		if got := sla.NeededSamples(q); got != want {
+			t.Errorf("NeededSamples(%v) = %d, want %d", q, got, want)
+		}
+	}
+}
