@@ -61,7 +61,8 @@ type Evaluation struct {
 	// SLA is the SLA evaluated (canonical text in JSON).
 	SLA SLA `json:"sla"`
 	// Status is Failed when a verdict failed, else Inconclusive when one was
-	// inconclusive (or the run was partial), else Passed.
+	// inconclusive (or the run was partial, or its generator saturated),
+	// else Passed.
 	Status   Status    `json:"status"`
 	Verdicts []Verdict `json:"verdicts"`
 	// Notes are facts about the run that bear on every verdict.
@@ -90,7 +91,12 @@ func NeededSamples(percentile float64) uint64 {
 }
 
 // Evaluate judges res against every budget of sla. A nil result makes every
-// verdict inconclusive.
+// verdict inconclusive. Beyond the budgets, three rules keep a verdict about
+// the service: a run whose generator was saturated (it could not keep its
+// schedule for reasons of its own) is inconclusive, never a pass or a fail;
+// a latency budget of a run that dropped planned sends can fail but not
+// pass; and a run in which requests completed but none succeeded fails,
+// naming the dominant error class (the implicit verdict NoSuccessBudget).
 func Evaluate(res *loadrunner.Result, sla SLA) Evaluation {
 	ev := Evaluation{SLA: sla, Status: Passed}
 	budgets := sla.Budgets
@@ -117,10 +123,94 @@ func Evaluate(res *loadrunner.Result, sla SLA) Evaluation {
 		ev.Notes = append(ev.Notes, "the run was partial ("+orDash(res.PartialReason)+"): a pass would not be conclusive")
 		ev.Status = Worse(ev.Status, Inconclusive)
 	}
-	if res.GeneratorSaturated {
-		ev.Notes = append(ev.Notes, "the load generator was saturated: "+strings.Join(res.Saturation, "; "))
+	ev = judgeGenerator(res, ev)
+	ev = judgeDropped(res, ev)
+	return judgeNoSuccess(res, ev)
+}
+
+// judgeGenerator makes every verdict inconclusive when the generator could
+// not keep its schedule for reasons of its own: the figures then measure
+// slaspec, not the service, and are neither a pass nor a fail.
+func judgeGenerator(res *loadrunner.Result, ev Evaluation) Evaluation {
+	if !res.GeneratorSaturated {
+		return ev
+	}
+	why := "the load generator could not keep its schedule (" + orDash(strings.Join(res.Saturation, "; ")) +
+		"): lower the rate, raise GOMAXPROCS, or shard the load over more generators"
+	ev.Notes = append(ev.Notes, why)
+	ev.Status = Inconclusive
+	for i := range ev.Verdicts {
+		if ev.Verdicts[i].Status != Inconclusive {
+			ev.Verdicts[i].Status = Inconclusive
+			ev.Verdicts[i].Detail = joinDetail(ev.Verdicts[i].Detail, "not judged: the generator was saturated")
+		}
 	}
 	return ev
+}
+
+// judgeDropped keeps a latency budget from passing when planned sends were
+// dropped: the distribution then lacks its worst samples, so it can show a
+// failure but not a pass.
+func judgeDropped(res *loadrunner.Result, ev Evaluation) Evaluation {
+	if res.Dropped == 0 {
+		return ev
+	}
+	for i, v := range ev.Verdicts {
+		if v.Status != Passed || !isLatency(ev.SLA, v.Budget) {
+			continue
+		}
+		ev.Verdicts[i].Status = Inconclusive
+		ev.Verdicts[i].Detail = joinDetail(v.Detail, fmt.Sprintf("%d planned sends were dropped (their latency is unknown and would be the worst): the figure can fail but not pass", res.Dropped))
+		ev.Status = Worse(ev.Status, Inconclusive)
+	}
+	return ev
+}
+
+// isLatency reports whether the budget text names a latency budget of s.
+func isLatency(s SLA, budget string) bool {
+	for _, b := range s.Of(Latency) {
+		if b.String() == budget {
+			return true
+		}
+	}
+	return false
+}
+
+// NoSuccessBudget is the text of the implicit verdict Evaluate adds when no
+// request of a run succeeded: such a run fails whatever its budget says.
+const NoSuccessBudget = "some request succeeded"
+
+// judgeNoSuccess fails a run in which requests completed but none
+// succeeded, naming the dominant error class and an example.
+func judgeNoSuccess(res *loadrunner.Result, ev Evaluation) Evaluation {
+	if res.Requests == 0 || res.Errors.Total < res.Requests {
+		return ev
+	}
+	var top loadrunner.Class
+	for c, n := range res.Errors.ByClass {
+		if n > res.Errors.ByClass[top] || n == res.Errors.ByClass[top] && c < top {
+			top = c
+		}
+	}
+	detail := fmt.Sprintf("%s %d of %d", top, res.Errors.ByClass[top], res.Requests)
+	if ex := res.Errors.Examples[top]; len(ex) > 0 {
+		detail += ": " + ex[0]
+	}
+	if top.In(loadrunner.FamilyTransport) {
+		detail += fmt.Sprintf(" — is the service running and reachable at %s?", orDash(res.Target))
+	}
+	ev.Verdicts = append(ev.Verdicts, Verdict{Budget: NoSuccessBudget, Status: Failed, Observed: "0 of " + FormatNumber(float64(res.Requests)),
+		Samples: res.Requests, Detail: detail, Implicit: true})
+	ev.Status = Failed
+	return ev
+}
+
+// joinDetail appends more to a verdict's detail.
+func joinDetail(detail, more string) string {
+	if detail == "" {
+		return more
+	}
+	return detail + "; " + more
 }
 
 // Worse returns the worse of two statuses: Failed over Inconclusive over

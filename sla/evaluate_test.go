@@ -183,3 +183,79 @@ func TestNeededSamples(t *testing.T) {
 		}
 	}
 }
+
+func TestEvaluateNothingSucceededFails(t *testing.T) {
+	cases := []struct {
+		name, budget string
+		class        loadrunner.Class
+		want         string
+	}{
+		{"refused, latency-only budget", "p50<100ms", loadrunner.ClassRefused, "transport.refused 1000 of 1000"},
+		{"refused, generous errors budget", "errors<100%", loadrunner.ClassRefused, "is the service running and reachable"},
+		{"every answer a 500", "p99<1s", loadrunner.Class5xx, "http.5xx 1000 of 1000"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := testtool.Result(1, 1000, testtool.Uniform, 1000, c.class)
+			res.Target = "GET http://127.0.0.1:18099/"
+			ev := sla.Evaluate(res, sla.MustParse(c.budget))
+			last := ev.Verdicts[len(ev.Verdicts)-1]
+			if ev.Status != sla.Failed || last.Budget != sla.NoSuccessBudget || last.Status != sla.Failed || !strings.Contains(last.Detail, c.want) {
+				t.Fatalf("status %s, last verdict %+v; want a failure saying %q", ev.Status, last, c.want)
+			}
+		})
+	}
+	ok := testtool.Result(1, 1000, testtool.Uniform, 999, loadrunner.ClassRefused)
+	if ev := sla.Evaluate(ok, sla.MustParse("p50<1s")); ev.Verdicts[len(ev.Verdicts)-1].Budget == sla.NoSuccessBudget {
+		t.Fatalf("one success is a success: %+v", ev)
+	}
+}
+
+func TestEvaluateSaturatedGeneratorIsInconclusive(t *testing.T) {
+	for _, budget := range []string{"p99<1ms", "p99<1s, errors<1%"} { // one that would fail, one that would pass
+		res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+		res.GeneratorSaturated, res.Saturation = true, []string{"send lag p99 400ms while in-flight slots were free"}
+		ev := sla.Evaluate(res, sla.MustParse(budget))
+		if ev.Status != sla.Inconclusive {
+			t.Fatalf("%s: status %s, want inconclusive", budget, ev.Status)
+		}
+		for _, v := range ev.Verdicts {
+			if v.Status != sla.Inconclusive {
+				t.Errorf("%s: verdict %+v judged though the generator was saturated", budget, v)
+			}
+		}
+		if notes := strings.Join(ev.Notes, ";"); !strings.Contains(notes, "lower the rate") || !strings.Contains(notes, "send lag p99 400ms") {
+			t.Errorf("notes do not say why and what to do: %q", notes)
+		}
+	}
+}
+
+func TestEvaluateDroppedSendsCannotPassLatency(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+	res.Dropped = 7
+	ev := sla.Evaluate(res, sla.MustParse("p99<1s, p50<1ms, errors<1%"))
+	want := []sla.Status{sla.Inconclusive, sla.Failed, sla.Passed}
+	for i, w := range want {
+		if ev.Verdicts[i].Status != w {
+			t.Errorf("%s: %s, want %s (%s)", ev.Verdicts[i].Budget, ev.Verdicts[i].Status, w, ev.Verdicts[i].Detail)
+		}
+	}
+	if !strings.Contains(ev.Verdicts[0].Detail, "7 planned sends were dropped") {
+		t.Errorf("detail does not count the dropped sends: %q", ev.Verdicts[0].Detail)
+	}
+}
+
+func TestWithServiceErrors(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"p99<100ms", "p99<100ms, errors.transport<1%, errors.5xx<1%, errors.contract==0"},
+		{"p99<100ms, errors<5%", "p99<100ms, errors<5%, errors.contract==0"},
+		{"errors.transport<10%, errors.contract<1%", "errors.transport<10%, errors.contract<1%, errors.5xx<1%"},
+		{"errors.http<2%", "errors.http<2%, errors.transport<1%, errors.contract==0"},
+		{"errors@10s<1%", "errors@10s<1%, errors.transport<1%, errors.5xx<1%, errors.contract==0"},
+	}
+	for _, c := range cases {
+		if got := sla.WithServiceErrors(sla.MustParse(c.in)).String(); got != c.want {
+			t.Errorf("WithServiceErrors(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
