@@ -84,6 +84,9 @@ func Collect(r types.Report) (*report.Document, error) {
 			if e.Result.Partial {
 				doc.Partial = true
 			}
+			if spec.State.Is(types.SpecStateFailureStates) {
+				e.MarkSpec(spec.State.String(), spec.Failure.Message)
+			}
 			doc.Operations = append(doc.Operations, e)
 		}
 		if spec.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStateAborted) {

@@ -89,8 +89,26 @@ func TestFailingSLAFailsTheSuiteAndTheReportSaysWhy(t *testing.T) {
 		}
 	}
 	doc := readReport(t, dir, out)
-	if _, failed, _ := doc.Counts(); failed != 1 || len(doc.Operations) != 7 {
-		t.Fatalf("%d entries with %d failed; want 7 and 1\n%s", len(doc.Operations), failed, out)
+	if _, failed, _ := doc.Counts(); failed != 2 || len(doc.Operations) != 8 {
+		t.Fatalf("%d entries with %d failed; want 8 and 2\n%s", len(doc.Operations), failed, out)
+	}
+	// The report says what Ginkgo says: a load that met its SLA in a spec
+	// that then failed is not a PASS anywhere.
+	var later *report.Entry
+	for i, e := range doc.Operations {
+		if strings.Contains(e.Name, "later assertion fails") {
+			later = &doc.Operations[i]
+		}
+	}
+	if later == nil || later.Status != sla.Failed || later.SpecState != "failed" || !strings.Contains(later.SpecFailure, "a later assertion of the spec") {
+		t.Fatalf("the entry of the spec that failed after its load: %+v", later)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "sla-report.md"))
+	if err != nil || !strings.Contains(string(md), report.SpecBudget) || !strings.Contains(string(md), "a later assertion of the spec") {
+		t.Errorf("the Markdown report does not say the spec failed (%v)", err)
+	}
+	if !strings.Contains(out, "slaspec: 8 load specs: 6 passed, 2 failed") {
+		t.Errorf("the suite's summary does not count the failed spec:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "sla-report.html")); !os.IsNotExist(err) {
 		t.Errorf("SLASPEC_REPORT_FORMATS=json,md still wrote HTML")

@@ -37,10 +37,46 @@ func NewEntry(name string, want sla.SLA, res *loadrunner.Result) Entry {
 func (e *Entry) Judge(want sla.SLA) {
 	e.SLA, e.Status, e.Verdicts = sla.SLA{}, "", nil
 	if want.IsZero() {
+		e.markSpec()
 		return
 	}
 	ev := sla.Evaluate(e.Result, want)
 	e.SLA, e.Status, e.Verdicts = ev.SLA, ev.Status, ev.Verdicts
+	e.markSpec()
+}
+
+// SpecBudget is the budget text of the verdict MarkSpec adds: a load
+// entry is only as good as the spec that made it.
+const SpecBudget = "its spec passed"
+
+// maxSpecFailure bounds the failure message MarkSpec keeps.
+const maxSpecFailure = 2000
+
+// MarkSpec records that the test spec which made the entry did not pass
+// (state is Ginkgo's: "failed", "panicked", "interrupted", "timedout",
+// "aborted"), so that no report says PASS where the test framework says
+// otherwise: it adds a verdict SpecBudget with the failure's message —
+// failed for a failed or panicked spec, inconclusive for one that was
+// stopped — and lowers the entry's status to match.
+func (e *Entry) MarkSpec(state, failure string) {
+	if len(failure) > maxSpecFailure {
+		failure = failure[:maxSpecFailure] + "…"
+	}
+	e.SpecState, e.SpecFailure = state, failure
+	e.markSpec()
+}
+
+// markSpec adds the verdict of SpecState, when there is one.
+func (e *Entry) markSpec() {
+	if e.SpecState == "" {
+		return
+	}
+	st := sla.Inconclusive
+	if e.SpecState == "failed" || e.SpecState == "panicked" {
+		st = sla.Failed
+	}
+	e.Verdicts = append(e.Verdicts, sla.Verdict{Budget: SpecBudget, Status: st, Observed: e.SpecState, Detail: e.SpecFailure, Implicit: true})
+	e.Status = sla.Worse(e.Status, st)
 }
 
 // Failed reports whether the entry's SLA did not pass (failed or inconclusive).
@@ -196,6 +232,9 @@ func Merge(docs ...*Document) (*Document, error) {
 		for i, p := range parts {
 			if p.SLA.String() != merged.SLA.String() {
 				return nil, fmt.Errorf("report: merge: %s: SLA %q in one document, %q in another", name, merged.SLA, p.SLA)
+			}
+			if merged.SpecState == "" {
+				merged.SpecState, merged.SpecFailure = p.SpecState, p.SpecFailure
 			}
 			results[i] = p.Result
 		}

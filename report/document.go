@@ -61,6 +61,11 @@ type Entry struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// Findings are deduplicated contract findings, with counts.
 	Findings []Finding `json:"findings,omitempty"`
+	// SpecState is the state of the test spec that made the entry when it
+	// did not pass ("failed", "interrupted", "timedout", …; see MarkSpec).
+	SpecState string `json:"spec_state,omitempty"`
+	// SpecFailure is that spec's failure message.
+	SpecFailure string `json:"spec_failure,omitempty"`
 	// Capacity is the entry's capacity search, when it was one; Result is
 	// then its highest passing step's (or, when none passed, its first).
 	Capacity *capacity.Result `json:"capacity,omitempty"`

@@ -1,6 +1,7 @@
 // Package loadsuite is a Ginkgo suite of load specs that the plugin's tests
 // run for real with `ginkgo -p`: six load specs spread over the processes,
-// one failing on demand (LOADSUITE_FAIL=1), one long on demand
+// two failing on demand (LOADSUITE_FAIL=1: a broken SLA, and a load that
+// passes followed by an assertion that fails), one long on demand
 // (LOADSUITE_LONG=1) for interrupt tests, and all slower on demand
 // (LOADSUITE_SLOW=1) for baseline gating.
 package loadsuite
@@ -58,6 +59,15 @@ var _ = Describe("load specs", func() {
 		})
 		ginkgoplugin.Load(ctx, loadrunner.Plan{Concurrency: 1, Duration: 500 * time.Millisecond}, failing,
 			ginkgoplugin.WithSLA("errors<1%"))
+	}, SpecTimeout(time.Minute))
+
+	It("a spec whose load passes and a later assertion fails", func(ctx SpecContext) {
+		if os.Getenv("LOADSUITE_FAIL") != "1" {
+			Skip("LOADSUITE_FAIL is not set")
+		}
+		res := ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond}, ok,
+			ginkgoplugin.WithSLA("p50<1s, errors==0"))
+		Expect(res.Requests).To(BeNumerically(">", 1000), "a later assertion of the spec")
 	}, SpecTimeout(time.Minute))
 
 	It("a long spec", func(ctx SpecContext) {
