@@ -1,9 +1,3 @@
-// Package matchers judges a load run against a service-level budget. It holds
-// the one SLA grammar every part of slaspec speaks (Go code, the OpenAPI
-// x-sla extension, the command line), Evaluate, which turns a
-// loadrunner.Result and an SLA into one Verdict per budget, and thin Gomega
-// matchers and testify-style assertions over Evaluate whose failure messages
-// explain the failure from a CI log alone.
 package sla
 
 import (
