@@ -215,8 +215,12 @@ func Merge(docs ...*Document) (*Document, error) {
 	byName := map[string][]Entry{}
 	var order []string
 	for _, d := range docs {
-		out.Started = earliest(out.Started, d.Started)
-		out.Ended = latest(out.Ended, d.Ended)
+		if out.Started.IsZero() || !d.Started.IsZero() && d.Started.Before(out.Started) {
+			out.Started = d.Started
+		}
+		if d.Ended.After(out.Ended) {
+			out.Ended = d.Ended
+		}
 		out.Partial = out.Partial || d.Partial
 		for _, e := range d.Operations {
 			if _, seen := byName[e.Name]; !seen {
@@ -272,20 +276,6 @@ func mergeFindings(parts []Entry) []Finding {
 		}
 	}
 	return out
-}
-
-func earliest(a, b time.Time) time.Time {
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
-	}
-	return a
-}
-
-func latest(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // Formats are the report formats Write knows.
