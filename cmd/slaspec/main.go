@@ -16,9 +16,9 @@ import (
 // Exit codes shared by every subcommand.
 const (
 	exitOK           = 0 // every budget passed
-	exitFail         = 1 // a budget (or the contract) failed
-	exitUsage        = 2 // bad flags or input
-	exitInconclusive = 3 // nothing failed, but a budget had too few samples
+	exitFail         = 1 // a budget failed, nothing succeeded, or a regression
+	exitUsage        = 2 // bad flags or input, or a target the guard refused
+	exitInconclusive = 3 // nothing failed, but a verdict could not be given (samples, generator, interrupted)
 )
 
 // command is one subcommand. run gets the arguments after the subcommand's
