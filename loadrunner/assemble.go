@@ -10,7 +10,7 @@ import (
 func (r *runner) result(end time.Time, stopped string) *Result {
 	res := &Result{
 		Plan: r.plan, Started: r.windowStart, Ended: end,
-		Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
+		Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(), Checks: NewHistogram(),
 		Errors:      Errors{ByClass: map[Class]uint64{}},
 		StatusCodes: map[int]uint64{},
 		Planned:     r.planned.Load(), Sent: r.sent.Load(), Dropped: r.dropped.Load(),
@@ -29,7 +29,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 	connect, tls, ttfb := NewHistogram(), NewHistogram(), NewHistogram()
 	ops := make([]*Result, len(r.ops))
 	for i := range ops {
-		ops[i] = &Result{Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
+		ops[i] = &Result{Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(), Checks: NewHistogram(),
 			Errors: Errors{ByClass: map[Class]uint64{}}, StatusCodes: map[int]uint64{}}
 	}
 	for _, rec := range r.recs {
@@ -42,7 +42,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 		}
 		rec.mu.Unlock()
 	}
-	res.Connect, res.TLS, res.TTFB = nonEmpty(connect), nonEmpty(tls), nonEmpty(ttfb)
+	res.Connect, res.TLS, res.TTFB, res.Checks = nonEmpty(connect), nonEmpty(tls), nonEmpty(ttfb), nonEmpty(res.Checks)
 	if len(res.StatusCodes) == 0 {
 		res.StatusCodes = nil // a target without statuses (JSON omits it)
 	}
@@ -61,7 +61,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 
 // addStats adds a recorder's stats into a result.
 func addStats(res *Result, st *stats) {
-	mergeAll(res.Latency, st.latency, res.ServiceTime, st.service)
+	mergeAll(res.Latency, st.latency, res.ServiceTime, st.service, res.Checks, st.checks)
 	res.Requests += st.requests
 	res.Errors.Total += st.errors
 	addCounts(res.Errors.ByClass, st.byClass)
@@ -92,6 +92,7 @@ func (r *runner) operations(res *Result, ops []*Result) {
 		if len(op.StatusCodes) == 0 {
 			op.StatusCodes = nil
 		}
+		op.Checks = nonEmpty(op.Checks)
 		res.Operations[r.ops[i]] = op
 	}
 }

@@ -80,7 +80,7 @@ func TestHotPathDoesNotAllocate(t *testing.T) {
 	r := newRecorder(0)
 	smp := &sample{latency: time.Millisecond, err: ClassError(Class5xx, errors.New("x")), tr: &Trace{Status: 503}}
 	r.record(smp) // the first error of a class stores its example
-	ok := &sample{latency: time.Millisecond, tr: &Trace{Status: 200}}
+	ok := &sample{latency: time.Millisecond, tr: &Trace{Status: 200, Checked: true, CheckTime: 40 * time.Microsecond}}
 	r.record(ok)
 	seg, k := 0, uint64(0)
 	allocs := testing.AllocsPerRun(1000, func() {

@@ -22,7 +22,10 @@
 // have suffered while the service was stalled, and reports percentiles far
 // below the truth. Result.Latency is the corrected distribution;
 // Result.ServiceTime (from the actual send) and Result.SendLag (actual minus
-// intended) are kept beside it so the difference is visible.
+// intended) are kept beside it so the difference is visible. Latency ends
+// when the response has been read (or drained): response checks, contract
+// validation and a journey's captures run after that instant and are timed
+// apart (Result.Checks), so a slow check never reads as a slow service.
 //
 // # Honest about the load delivered
 //

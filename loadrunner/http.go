@@ -270,31 +270,17 @@ func (t *HTTPTarget) request(seq uint64) (preparedRequest, error) {
 	return t.prepare1(t.cfg.makeReq(seq))
 }
 
-// response reads and checks one response.
+// response reads and checks one response. It stamps tr.Read once the body
+// has been read, before the checks, and times the checks and onBody into
+// tr.CheckTime.
 func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte) error) error {
 	defer resp.Body.Close()
 	tr.Status = resp.StatusCode
-	var body []byte
-	var over bool
-	var err error
-	if t.cfg.check == nil && onBody == nil {
-		// Nothing reads the body: drain it (to keep the connection) without
-		// holding it, so a large or slow body costs no memory per request.
-		var n int64
-		n, err = io.Copy(io.Discard, io.LimitReader(resp.Body, t.cfg.maxBody+1))
-		over = n > t.cfg.maxBody
-	} else {
-		bufp, _ := t.bufs.Get().(*[]byte)
-		if bufp == nil {
-			b := make([]byte, 0, 4096)
-			bufp = &b
-		}
-		body, over, err = readBounded(resp.Body, *bufp, t.cfg.maxBody)
-		if cap(body) <= maxPooledBody {
-			*bufp = body[:0]
-			defer t.bufs.Put(bufp)
-		}
+	body, bufp, over, err := t.readBody(resp.Body, t.cfg.check != nil || onBody != nil)
+	if bufp != nil {
+		defer t.bufs.Put(bufp)
 	}
+	tr.Read = time.Now() // the latency ends here: checks are timed apart
 	if err != nil {
 		return err
 	}
@@ -302,7 +288,9 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte
 		return ClassError(ClassTransport, fmt.Errorf("response body exceeds the %d byte bound", t.cfg.maxBody))
 	}
 	if t.cfg.check != nil {
-		if err := t.cfg.check(resp, body); err != nil {
+		err := t.cfg.check(resp, body)
+		tr.Checked, tr.CheckTime = true, tr.CheckTime+time.Since(tr.Read)
+		if err != nil {
 			var ce *Error
 			if errors.As(err, &ce) {
 				return err
@@ -316,10 +304,36 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte
 	case resp.StatusCode >= 400:
 		return ClassError(Class4xx, fmt.Errorf("%s %s: status %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode))
 	}
-	if onBody != nil {
-		return onBody(body)
+	if onBody == nil {
+		return nil
 	}
-	return nil
+	start := time.Now()
+	err = onBody(body)
+	tr.Checked, tr.CheckTime = true, tr.CheckTime+time.Since(start)
+	return err
+}
+
+// readBody reads a response body up to the bound: into a pooled buffer
+// when keep is set (something reads it), otherwise draining it (to keep the
+// connection) without holding it, so a large or slow body costs no memory
+// per request. bufp, when not nil, goes back to the pool once body is no
+// longer used.
+func (t *HTTPTarget) readBody(r io.Reader, keep bool) (body []byte, bufp *[]byte, over bool, err error) {
+	if !keep {
+		n, err := io.Copy(io.Discard, io.LimitReader(r, t.cfg.maxBody+1))
+		return nil, nil, n > t.cfg.maxBody, err
+	}
+	bufp, _ = t.bufs.Get().(*[]byte)
+	if bufp == nil {
+		b := make([]byte, 0, 4096)
+		bufp = &b
+	}
+	body, over, err = readBounded(r, *bufp, t.cfg.maxBody)
+	if cap(body) > maxPooledBody {
+		return body, nil, over, err // grown by a rare large body: left to the collector
+	}
+	*bufp = body[:0]
+	return body, bufp, over, err
 }
 
 // readBounded reads r to its end into buf's storage and reports whether it

@@ -40,9 +40,10 @@ func CaptureJSON(v, pointer string) Capture { return Capture{Var: v, Pointer: po
 // JourneyTarget sends a sequence of requests per hit, later ones using values
 // captured from earlier responses (create → get → update → delete). Hits
 // start on the open-model schedule (journeys per second); the Result's
-// latency is the whole journey's, and each step is also counted in its
-// operation (Result.Operations), the first step's latency from the
-// journey's intended start. A failed step ends its journey, which fails with
+// latency is the whole journey's, less the time its captures and checks
+// took (Result.Checks), and each step is also counted in its operation
+// (Result.Operations), the first step's latency from the journey's intended
+// start. A failed step ends its journey, which fails with
 // that step's error class.
 type JourneyTarget struct {
 	name  string
@@ -136,7 +137,9 @@ func (j *JourneyTarget) String() string {
 	return fmt.Sprintf("journey %s (%s) at %s", j.name, strings.Join(names, " → "), redactURL(j.http.base))
 }
 
-// Hit runs one journey.
+// Hit runs one journey. Its latency ends when the last step's response has
+// been read; every step's checks and captures are timed apart (Trace.CheckTime)
+// and taken out of the journey's latency.
 func (j *JourneyTarget) Hit(ctx context.Context, _ uint64, tr *Trace) error {
 	if j.err != nil {
 		return j.err
@@ -146,8 +149,16 @@ func (j *JourneyTarget) Hit(ctx context.Context, _ uint64, tr *Trace) error {
 		start := time.Now()
 		var step Trace
 		err := j.step(ctx, st, vars, &step)
-		tr.Steps = append(tr.Steps, StepTrace{Op: j.opOf[i], Start: start, End: time.Now(), Status: step.Status, Err: err})
-		tr.Status = step.Status
+		end := step.Read
+		if end.IsZero() {
+			end = time.Now()
+		}
+		tr.Steps = append(tr.Steps, StepTrace{Op: j.opOf[i], Start: start, End: end, Status: step.Status, Err: err,
+			Checked: step.Checked, CheckTime: step.CheckTime})
+		// The earlier steps' checks and captures fall inside the journey's
+		// latency: they are taken out of it (Paused).
+		tr.Status, tr.Read, tr.Paused = step.Status, end, tr.CheckTime
+		tr.Checked, tr.CheckTime = tr.Checked || step.Checked, tr.CheckTime+step.CheckTime
 		if err != nil {
 			return &Error{Class: ClassOf(err), Err: fmt.Errorf("journey %s: step %d (%s): %w", j.name, i+1, st.Name, err)}
 		}

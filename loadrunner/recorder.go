@@ -28,6 +28,7 @@ type recorder struct {
 // run's, or one operation's.
 type stats struct {
 	latency, service *Histogram
+	checks           *Histogram // time the checks of each checked request took
 	requests, errors uint64
 	byClass          map[Class]uint64
 	examples         map[Class][]string
@@ -35,12 +36,16 @@ type stats struct {
 }
 
 func newStats() stats {
-	return stats{latency: NewHistogram(), service: NewHistogram(),
+	return stats{latency: NewHistogram(), service: NewHistogram(), checks: NewHistogram(),
 		byClass: map[Class]uint64{}, examples: map[Class][]string{}, status: map[int]uint64{}}
 }
 
 // add counts one request and returns its class ("" when it succeeded).
-func (s *stats) add(latency, service time.Duration, status int, err error) Class {
+// checked says whether checks ran on its response, and check how long they took.
+func (s *stats) add(latency, service time.Duration, status int, err error, checked bool, check time.Duration) Class {
+	if checked {
+		s.checks.Record(check)
+	}
 	s.latency.Record(latency)
 	s.service.Record(service)
 	s.requests++
@@ -87,7 +92,7 @@ func (r *recorder) record(s *sample) {
 	if s.tr != nil {
 		status = s.tr.Status
 	}
-	c := r.add(s.latency, s.service, status, s.err)
+	c := r.add(s.latency, s.service, status, s.err, s.tr != nil && s.tr.Checked, checkTime(s.tr))
 	r.lag.Record(s.lag)
 	r.iv.add(s.latency, c)
 	if s.late {
@@ -116,7 +121,7 @@ func (r *recorder) recordOps(s *sample, tr *Trace) {
 	}
 	if len(tr.Steps) == 0 {
 		if tr.Op >= 0 && tr.Op < len(r.ops) {
-			c := r.ops[tr.Op].add(s.latency, s.service, tr.Status, s.err)
+			c := r.ops[tr.Op].add(s.latency, s.service, tr.Status, s.err, tr.Checked, tr.CheckTime)
 			r.opIv[tr.Op].add(s.latency, c)
 		}
 		return
@@ -130,9 +135,17 @@ func (r *recorder) recordOps(s *sample, tr *Trace) {
 		if i == 0 {
 			latency += s.lag
 		}
-		c := r.ops[st.Op].add(latency, service, st.Status, st.Err)
+		c := r.ops[st.Op].add(latency, service, st.Status, st.Err, st.Checked, st.CheckTime)
 		r.opIv[st.Op].add(latency, c)
 	}
+}
+
+// checkTime returns the time tr's checks took (0 without a trace).
+func checkTime(tr *Trace) time.Duration {
+	if tr == nil {
+		return 0
+	}
+	return tr.CheckTime
 }
 
 // addExample appends msg to examples unless it is already there or the list

@@ -60,6 +60,12 @@ type Result struct {
 	Latency     *Histogram `json:"-"`
 	ServiceTime *Histogram `json:"-"`
 	SendLag     *Histogram `json:"-"`
+	// Checks is the time the checks of each checked response took
+	// (WithCheck, a contract's validation, a journey's captures — for a
+	// journey, all of its steps'), nil when nothing was checked. It is
+	// recorded apart: latency ends when the response has been read, before
+	// any check ran.
+	Checks *Histogram `json:"-"`
 	// Connect, TLS and TTFB are HTTP phase distributions (nil for targets
 	// that have no phases). Connect and TLS count only new connections.
 	Connect *Histogram `json:"-"`
@@ -180,6 +186,7 @@ type resultJSON struct {
 	Latency     Summary               `json:"latency"`
 	ServiceTime Summary               `json:"service_time"`
 	SendLag     Summary               `json:"send_lag"`
+	Checks      *Summary              `json:"checks,omitempty"`
 	Histograms  map[string]*Histogram `json:"histograms"`
 }
 
@@ -188,7 +195,7 @@ type resultFields Result
 func (r *Result) histograms() map[string]**Histogram {
 	return map[string]**Histogram{
 		"latency": &r.Latency, "service_time": &r.ServiceTime, "send_lag": &r.SendLag,
-		"connect": &r.Connect, "tls": &r.TLS, "ttfb": &r.TTFB,
+		"connect": &r.Connect, "tls": &r.TLS, "ttfb": &r.TTFB, "checks": &r.Checks,
 	}
 }
 
@@ -202,6 +209,10 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		ServiceTime:  r.ServiceTime.Summary(),
 		SendLag:      r.SendLag.Summary(),
 		Histograms:   map[string]*Histogram{},
+	}
+	if r.Checks != nil {
+		s := r.Checks.Summary()
+		w.Checks = &s
 	}
 	for name, h := range r.histograms() {
 		if *h != nil {

@@ -271,6 +271,10 @@ func (r *runner) send(ctx context.Context, rec *recorder, j job, tr *Trace, s *s
 	err := r.target.Hit(rctx, j.seq, tr)
 	cancel()
 	done := time.Now()
+	if !tr.Read.IsZero() && tr.Read.Before(done) {
+		done = tr.Read // the response was read then; checks ran after
+	}
+	done = done.Add(-tr.Paused)
 	r.inFlight.Add(-1)
 	if !j.measured || (err != nil && ctx.Err() != nil) {
 		return // warm-up, or cut short by the run's own stop: not a completed request

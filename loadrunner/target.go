@@ -25,6 +25,21 @@ type Trace struct {
 	// when a kept-alive connection was reused (ConnReused).
 	Connect, TLS, TTFB time.Duration
 	ConnReused         bool
+	// Read is the instant the response had been read to its end (or
+	// drained), before any check, contract validation or capture ran: the
+	// request's latency ends there. Zero when the target does not say (the
+	// runner then stamps completion when Hit returns).
+	Read time.Time
+	// Checked is true when checks ran on the response (WithCheck, a
+	// contract's validation, a journey's captures); CheckTime is how long
+	// they took. Check time is recorded apart (Result.Checks) and never
+	// counted as latency.
+	Checked   bool
+	CheckTime time.Duration
+	// Paused is the part of CheckTime spent between the send and Read — a
+	// journey's checks and captures of the steps before its last — which
+	// the runner takes out of the latency and service time.
+	Paused time.Duration
 	// Op is the index, in the target's Operations, of the operation this
 	// hit exercised (a Mix sets it).
 	Op int
@@ -36,10 +51,15 @@ type Trace struct {
 // StepTrace is one step of a journey hit.
 type StepTrace struct {
 	// Op is the step's operation index in the target's Operations.
-	Op         int
+	Op int
+	// Start is when the step's request was built; End when its response
+	// had been read (before its checks and captures ran).
 	Start, End time.Time
 	Status     int
 	Err        error
+	// Checked and CheckTime are the step's checks and captures, as in Trace.
+	Checked   bool
+	CheckTime time.Duration
 }
 
 // reset clears tr for the next hit, keeping the Steps storage.
