@@ -10,7 +10,8 @@ import (
 func (r *runner) result(end time.Time, stopped string) *Result {
 	res := &Result{
 		Plan: r.plan, Started: r.windowStart, Ended: end,
-		Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(), Checks: NewHistogram(),
+		Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
+		FailedLatency: NewHistogram(), Checks: NewHistogram(),
 		Errors:      Errors{ByClass: map[Class]uint64{}},
 		StatusCodes: map[int]uint64{},
 		Planned:     r.planned.Load(), Sent: r.sent.Load(), Dropped: r.dropped.Load(),
@@ -29,7 +30,8 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 	connect, tls, ttfb := NewHistogram(), NewHistogram(), NewHistogram()
 	ops := make([]*Result, len(r.ops))
 	for i := range ops {
-		ops[i] = &Result{Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(), Checks: NewHistogram(),
+		ops[i] = &Result{Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
+			FailedLatency: NewHistogram(), Checks: NewHistogram(),
 			Errors: Errors{ByClass: map[Class]uint64{}}, StatusCodes: map[int]uint64{}}
 	}
 	for _, rec := range r.recs {
@@ -61,7 +63,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 
 // addStats adds a recorder's stats into a result.
 func addStats(res *Result, st *stats) {
-	mergeAll(res.Latency, st.latency, res.ServiceTime, st.service, res.Checks, st.checks)
+	mergeAll(res.Latency, st.latency, res.ServiceTime, st.service, res.FailedLatency, st.failed, res.Checks, st.checks)
 	res.Requests += st.requests
 	res.Errors.Total += st.errors
 	addCounts(res.Errors.ByClass, st.byClass)
@@ -97,10 +99,13 @@ func (r *runner) operations(res *Result, ops []*Result) {
 	}
 }
 
-// mergeAll merges pairs of histograms: dst, src, dst, src, ...
+// mergeAll merges pairs of histograms: dst, src, dst, src, ... A nil src
+// (nothing recorded) is skipped.
 func mergeAll(pairs ...*Histogram) {
 	for i := 0; i+1 < len(pairs); i += 2 {
-		_ = pairs[i].Merge(pairs[i+1]) // same geometry: cannot drop
+		if pairs[i+1] != nil {
+			_ = pairs[i].Merge(pairs[i+1]) // same geometry: cannot drop
+		}
 	}
 }
 

@@ -26,6 +26,8 @@
 // when the response has been read (or drained): response checks, contract
 // validation and a journey's captures run after that instant and are timed
 // apart (Result.Checks), so a slow check never reads as a slow service.
+// Latency and ServiceTime hold the successful requests; the failed ones'
+// latency is FailedLatency, so fast failures cannot flatter the percentiles.
 //
 // # Honest about the load delivered
 //

@@ -368,8 +368,11 @@ func TestFaultNeverAnswers(t *testing.T) {
 	if res.Requests != 50 {
 		t.Errorf("requests %d, want the 50 planned", res.Requests)
 	}
-	if p50 := res.Latency.Percentile(loadrunner.P50); p50 < 300*time.Millisecond {
-		t.Errorf("latency p50 %s is below the 300 ms timeout every request waited", p50)
+	if n := res.Latency.Count(); n != 0 {
+		t.Errorf("%d latency samples: failed requests are not in the latency distribution", n)
+	}
+	if n, p50 := res.FailedLatency.Count(), res.FailedLatency.Percentile(loadrunner.P50); n != res.Requests || p50 < 300*time.Millisecond {
+		t.Errorf("failed latency: %d samples, p50 %s; want every request, at least the 300 ms timeout each waited", n, p50)
 	}
 }
 

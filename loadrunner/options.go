@@ -66,7 +66,8 @@ type Progress struct {
 	Total uint64
 	// AchievedRate is sends per second of the measured window so far.
 	AchievedRate float64
-	// P99 and Max are latency figures of the measured window so far.
+	// P99 and Max are latency figures of the measured window's successful
+	// requests so far.
 	P99, Max time.Duration
 	// InFlight is the number of requests outstanding now.
 	InFlight int

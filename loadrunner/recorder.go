@@ -27,8 +27,10 @@ type recorder struct {
 // stats are the counts and distributions of a set of requests: all of a
 // run's, or one operation's.
 type stats struct {
-	latency, service *Histogram
-	checks           *Histogram // time the checks of each checked request took
+	latency, service *Histogram // of the requests that succeeded
+	// failed is the latency of the requests that failed and checks the time
+	// the checks of each checked request took: each made at its first sample.
+	failed, checks   *Histogram
 	requests, errors uint64
 	byClass          map[Class]uint64
 	examples         map[Class][]string
@@ -36,25 +38,28 @@ type stats struct {
 }
 
 func newStats() stats {
-	return stats{latency: NewHistogram(), service: NewHistogram(), checks: NewHistogram(),
+	return stats{latency: NewHistogram(), service: NewHistogram(),
 		byClass: map[Class]uint64{}, examples: map[Class][]string{}, status: map[int]uint64{}}
 }
 
-// add counts one request and returns its class ("" when it succeeded).
-// checked says whether checks ran on its response, and check how long they took.
+// add counts one request and returns its class ("" when it succeeded): a
+// success's latency and service time go to latency and service, a failure's
+// latency to failed. checked says whether checks ran on its response, and
+// check how long they took.
 func (s *stats) add(latency, service time.Duration, status int, err error, checked bool, check time.Duration) Class {
 	if checked {
-		s.checks.Record(check)
+		s.checks = recordNew(s.checks, check)
 	}
-	s.latency.Record(latency)
-	s.service.Record(service)
 	s.requests++
 	if status != 0 {
 		s.status[status]++
 	}
 	if err == nil {
+		s.latency.Record(latency)
+		s.service.Record(service)
 		return ""
 	}
+	s.failed = recordNew(s.failed, latency)
 	c := ClassOf(err)
 	s.errors++
 	s.byClass[c]++
@@ -62,6 +67,16 @@ func (s *stats) add(latency, service time.Duration, status int, err error, check
 		s.examples[c] = addExample(s.examples[c], message(err))
 	}
 	return c
+}
+
+// recordNew records d into h, making h first when it is nil (once per
+// shard: an allocation off the steady-state hot path), and returns h.
+func recordNew(h *Histogram, d time.Duration) *Histogram {
+	if h == nil {
+		h = NewHistogram()
+	}
+	h.Record(d)
+	return h
 }
 
 func newRecorder(ops int) *recorder {
@@ -173,7 +188,8 @@ func (r *recorder) rotate(iv *intervalAcc, ops []*intervalAcc) {
 	}
 }
 
-// snapshot merges the shard's running latency histogram into h (for progress).
+// snapshot merges the shard's running latency histogram (successes) into h
+// (for progress).
 func (r *recorder) snapshot(h *Histogram) {
 	r.mu.Lock()
 	_ = h.Merge(r.latency)
@@ -181,7 +197,7 @@ func (r *recorder) snapshot(h *Histogram) {
 }
 
 // intervalAcc accumulates the requests completed in one interval: in one
-// recorder shard, then across shards.
+// recorder shard, then across shards. Its latency is the successes'.
 type intervalAcc struct {
 	latency    *Histogram
 	ok, errors uint64
@@ -194,8 +210,8 @@ func newIntervalAcc() intervalAcc {
 
 // add counts one completed request of class c ("" when it succeeded).
 func (a *intervalAcc) add(latency time.Duration, c Class) {
-	a.latency.Record(latency)
 	if c == "" {
+		a.latency.Record(latency)
 		a.ok++
 		return
 	}

@@ -12,9 +12,12 @@ const MaxExamples = 5
 
 // Result is what a run measured. Statistics cover the measured window only
 // (warm-up excluded). Latency is measured from each request's intended send
-// time (coordinated-omission corrected); ServiceTime from its actual send;
-// SendLag is actual minus intended send. A Result serializes to JSON
-// losslessly and merges exactly with Merge.
+// time (coordinated-omission corrected) to the moment its response had been
+// read; ServiceTime from its actual send; SendLag is actual minus intended
+// send. Latency and ServiceTime cover the requests that succeeded, so fast
+// failures (a refused connection) cannot flatter them; the failed requests'
+// latency is FailedLatency. A Result serializes to JSON losslessly and
+// merges exactly with Merge.
 type Result struct {
 	// Target describes what was loaded (secrets redacted).
 	Target string `json:"target,omitempty"`
@@ -56,10 +59,15 @@ type Result struct {
 	Errors Errors `json:"errors"`
 	// StatusCodes counts HTTP responses by status code.
 	StatusCodes map[int]uint64 `json:"status_codes,omitempty"`
-	// Latency, ServiceTime and SendLag are the distributions described above.
+	// Latency and ServiceTime are the successful requests' distributions
+	// (Latency.Count() == OK()); SendLag covers every send. A request that
+	// failed — in any class, http.4xx included — is not in them.
 	Latency     *Histogram `json:"-"`
 	ServiceTime *Histogram `json:"-"`
 	SendLag     *Histogram `json:"-"`
+	// FailedLatency is the latency of the requests that failed, from their
+	// intended send time (FailedLatency.Count() == Errors.Total).
+	FailedLatency *Histogram `json:"-"`
 	// Checks is the time the checks of each checked response took
 	// (WithCheck, a contract's validation, a journey's captures — for a
 	// journey, all of its steps'), nil when nothing was checked. It is
@@ -106,11 +114,12 @@ type Interval struct {
 	Errors uint64 `json:"errors"`
 	// ErrorsByClass splits Errors by class.
 	ErrorsByClass map[Class]uint64 `json:"errors_by_class,omitempty"`
-	// Latency figures of the requests completed in the interval.
+	// Latency figures of the requests that completed successfully in the
+	// interval (failed ones are counted in Errors only).
 	P50 time.Duration `json:"p50_ns"`
 	P99 time.Duration `json:"p99_ns"`
 	Max time.Duration `json:"max_ns"`
-	// HDR is the interval's latency histogram in HdrHistogram's compressed
+	// HDR is the interval's latency histogram (successful requests) in HdrHistogram's compressed
 	// encoding, so windowed budgets and merges are exact. Decode with Histogram.
 	HDR string `json:"hdr,omitempty"`
 }
@@ -186,6 +195,7 @@ type resultJSON struct {
 	Latency     Summary               `json:"latency"`
 	ServiceTime Summary               `json:"service_time"`
 	SendLag     Summary               `json:"send_lag"`
+	Failed      Summary               `json:"failed_latency"`
 	Checks      *Summary              `json:"checks,omitempty"`
 	Histograms  map[string]*Histogram `json:"histograms"`
 }
@@ -194,7 +204,7 @@ type resultFields Result
 
 func (r *Result) histograms() map[string]**Histogram {
 	return map[string]**Histogram{
-		"latency": &r.Latency, "service_time": &r.ServiceTime, "send_lag": &r.SendLag,
+		"latency": &r.Latency, "service_time": &r.ServiceTime, "send_lag": &r.SendLag, "failed_latency": &r.FailedLatency,
 		"connect": &r.Connect, "tls": &r.TLS, "ttfb": &r.TTFB, "checks": &r.Checks,
 	}
 }
@@ -208,6 +218,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		Latency:      r.Latency.Summary(),
 		ServiceTime:  r.ServiceTime.Summary(),
 		SendLag:      r.SendLag.Summary(),
+		Failed:       r.FailedLatency.Summary(),
 		Histograms:   map[string]*Histogram{},
 	}
 	if r.Checks != nil {
@@ -237,7 +248,7 @@ func (r *Result) UnmarshalJSON(data []byte) error {
 	for name, h := range out.histograms() {
 		*h = w.Histograms[name]
 	}
-	for _, h := range []**Histogram{&out.Latency, &out.ServiceTime, &out.SendLag} {
+	for _, h := range []**Histogram{&out.Latency, &out.ServiceTime, &out.SendLag, &out.FailedLatency} {
 		if *h == nil {
 			*h = NewHistogram()
 		}

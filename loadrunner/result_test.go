@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -82,7 +83,8 @@ func TestResultJSONRoundTripIsLossless(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, field := range []string{`"planned_rate"`, `"achieved_rate"`, `"duration_s"`, `"requests"`, `"sent"`, `"dropped"`, `"late"`,
-		`"partial"`, `"generator_saturated"`, `"by_class"`, `"p999_ns"`, `"service_time"`, `"send_lag"`, `"histograms"`, `"timeseries"`} {
+		`"partial"`, `"generator_saturated"`, `"by_class"`, `"p999_ns"`, `"service_time"`, `"send_lag"`, `"histograms"`, `"timeseries"`,
+		`"failed_latency"`, `"checks"`} {
 		if !strings.Contains(string(b), field) {
 			t.Errorf("JSON lacks %s", field)
 		}
@@ -97,14 +99,16 @@ func TestResultJSONRoundTripIsLossless(t *testing.T) {
 // assertSameResult compares every field, histograms by their counts.
 func assertSameResult(t *testing.T, got, want *loadrunner.Result) {
 	t.Helper()
-	pairs := [][2]*loadrunner.Histogram{{got.Latency, want.Latency}, {got.ServiceTime, want.ServiceTime}, {got.SendLag, want.SendLag}}
+	pairs := [][2]*loadrunner.Histogram{{got.Latency, want.Latency}, {got.ServiceTime, want.ServiceTime}, {got.SendLag, want.SendLag},
+		{got.FailedLatency, want.FailedLatency}, {got.Checks, want.Checks}}
 	for i, p := range pairs {
-		if !p[0].Equal(p[1]) {
+		if (p[0] == nil) != (p[1] == nil) || p[0] != nil && !p[0].Equal(p[1]) {
 			t.Errorf("histogram %d differs: p99 %s vs %s", i, p[0].Percentile(99), p[1].Percentile(99))
 		}
 	}
 	g, w := *got, *want
 	g.Latency, g.ServiceTime, g.SendLag, w.Latency, w.ServiceTime, w.SendLag = nil, nil, nil, nil, nil, nil
+	g.FailedLatency, g.Checks, w.FailedLatency, w.Checks = nil, nil, nil, nil
 	g.Started, g.Ended, w.Started, w.Ended = g.Started.UTC(), g.Ended.UTC(), w.Started.UTC(), w.Ended.UTC()
 	for i := range g.Timeseries {
 		g.Timeseries[i].Start = g.Timeseries[i].Start.UTC()
@@ -139,6 +143,14 @@ func TestMergedShardsEqualTheFullRun(t *testing.T) {
 	}
 	if !merged.Latency.Equal(full.Latency) {
 		t.Errorf("merged p99 %s, full p99 %s", merged.Latency.Percentile(99), full.Latency.Percentile(99))
+	}
+	if !merged.FailedLatency.Equal(full.FailedLatency) || !merged.Checks.Equal(full.Checks) || merged.Errors.Total != full.Errors.Total {
+		t.Errorf("merged failed latency %+v, checks %+v; full run %+v, %+v",
+			merged.FailedLatency.Summary(), merged.Checks.Summary(), full.FailedLatency.Summary(), full.Checks.Summary())
+	}
+	if full.Latency.Count() != full.OK() || full.FailedLatency.Count() != full.Errors.Total || full.Errors.Total == 0 || full.Checks.Count() != full.Requests/3 {
+		t.Errorf("latency %d samples for %d ok, failed %d for %d errors, checks %d of %d requests",
+			full.Latency.Count(), full.OK(), full.FailedLatency.Count(), full.Errors.Total, full.Checks.Count(), full.Requests)
 	}
 	if merged.PlannedRate != full.PlannedRate || len(merged.Timeseries) != len(full.Timeseries) {
 		t.Errorf("planned rate %g vs %g; %d vs %d intervals", merged.PlannedRate, full.PlannedRate, len(merged.Timeseries), len(full.Timeseries))
@@ -180,14 +192,17 @@ func TestDecodeRejectsHostileHistograms(t *testing.T) {
 // TestMemoryDoesNotGrowWithRunLength is proof 4's second half: the heap a
 // run holds after a 60 s run exceeds a 10 s run's only by its time series.
 func TestMemoryDoesNotGrowWithRunLength(t *testing.T) {
-	heapAfter := func(d time.Duration) (uint64, *loadrunner.Result) {
+	// Each measure holds one result: its own.
+	heapAfter := func(d time.Duration) (uint64, uint64) {
 		res := runOnFakeClock(t, loadrunner.Plan{Rate: 2000, Duration: d})
-		return liveHeap(), res
+		heap := liveHeap()
+		runtime.KeepAlive(res)
+		return heap, res.Requests
 	}
-	short, r1 := heapAfter(10 * time.Second)
-	long, r2 := heapAfter(60 * time.Second)
-	if r2.Requests != 6*r1.Requests {
-		t.Fatalf("requests %d and %d", r1.Requests, r2.Requests)
+	short, n1 := heapAfter(10 * time.Second)
+	long, n2 := heapAfter(60 * time.Second)
+	if n2 != 6*n1 {
+		t.Fatalf("requests %d and %d", n1, n2)
 	}
 	// 50 more one-second intervals of a few KiB each: well under 1 MiB.
 	if long > short+1<<20 {

@@ -81,8 +81,8 @@ func TestMixRecordsEachOperation(t *testing.T) {
 		if op == nil {
 			t.Fatalf("no sub-result for %s: %v", name, res.Operations)
 		}
-		if op.Requests != n || op.Planned != n || op.Sent != n || op.Latency.Count() != n {
-			t.Errorf("%s: %d requests, %d planned, %d sent, %d latencies; want %d", name, op.Requests, op.Planned, op.Sent, op.Latency.Count(), n)
+		if op.Requests != n || op.Planned != n || op.Sent != n || op.Latency.Count()+op.FailedLatency.Count() != n || op.Latency.Count() != op.OK() {
+			t.Errorf("%s: %d requests, %d planned, %d sent, %d+%d latencies; want %d", name, op.Requests, op.Planned, op.Sent, op.Latency.Count(), op.FailedLatency.Count(), n)
 		}
 		requests, errs, planned = requests+op.Requests, errs+op.Errors.Total, planned+op.Planned
 	}
