@@ -27,7 +27,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 			res.Aborted = *a
 		}
 	}
-	connect, tls, ttfb := NewHistogram(), NewHistogram(), NewHistogram()
+	connect, tls, ttfb, genLag := NewHistogram(), NewHistogram(), NewHistogram(), NewHistogram()
 	ops := make([]*Result, len(r.ops))
 	for i := range ops {
 		ops[i] = &Result{Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
@@ -37,7 +37,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 	for _, rec := range r.recs {
 		rec.mu.Lock()
 		addStats(res, &rec.stats)
-		mergeAll(res.SendLag, rec.lag, connect, rec.connect, tls, rec.tls, ttfb, rec.ttfb)
+		mergeAll(res.SendLag, rec.lag, genLag, rec.genLag, connect, rec.connect, tls, rec.tls, ttfb, rec.ttfb)
 		res.Late += rec.late
 		for i := range rec.ops {
 			addStats(ops[i], &rec.ops[i])
@@ -50,7 +50,9 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 	}
 	if r.sched != nil {
 		res.PlannedRate = r.sched.measuredRate()
+		res.GeneratorLag = genLag // the closed model has no schedule to be late against
 	}
+	res.SlotWaits = r.slotWaits.Load()
 	if res.Duration > 0 {
 		res.AchievedRate = float64(res.Sent) / res.Duration.Seconds()
 		if r.sched == nil {
@@ -86,6 +88,7 @@ func (r *runner) operations(res *Result, ops []*Result) {
 		op.Planned, op.Sent = op.Requests, op.Requests
 		if r.opOf != nil {
 			op.Planned, op.Sent = r.opPlanned[i].Load(), r.opSent[i].Load()
+			op.Dropped = op.Planned - min(op.Sent, op.Planned) // planned = sent + dropped
 		}
 		if res.Duration > 0 {
 			op.PlannedRate = float64(op.Planned) / res.Duration.Seconds()
@@ -137,35 +140,4 @@ func nonEmpty(h *Histogram) *Histogram {
 		return nil
 	}
 	return h
-}
-
-// SaturationLag is the send-lag p99, as a multiple of Plan.LateAfter, past
-// which a run is flagged generator-saturated (20 × 1 ms = 20 ms by default).
-const SaturationLag = 20
-
-// saturation flags res as generator-saturated, with the reasons, when the
-// generator did not deliver its schedule: sends dropped, sends far behind
-// their intended time, or the generator process out of CPU.
-func saturation(res *Result, plan Plan) {
-	var why []string
-	if res.Dropped > 0 {
-		why = append(why, fmt.Sprintf("%d planned sends dropped: they could not go out within max_lag %s of their intended time", res.Dropped, plan.MaxLag))
-	}
-	if lag, bound := res.SendLag.Percentile(P99), SaturationLag*plan.LateAfter; plan.Concurrency == 0 && lag > bound {
-		reason := fmt.Sprintf("send lag p99 %s exceeds %s", lag, bound)
-		if res.Generator.PeakInFlight >= plan.MaxInFlight {
-			reason += fmt.Sprintf(" with all %d in-flight slots busy (raise max_inflight, or the target is too slow for the rate)", plan.MaxInFlight)
-		}
-		why = append(why, reason)
-	}
-	if cpu, window := res.Generator.CPU, res.Duration; window > 0 && cpu > 0 {
-		share := cpu.Seconds() / (window.Seconds() * float64(res.Generator.GOMAXPROCS))
-		if share > 0.95 {
-			why = append(why, fmt.Sprintf("process CPU at %.0f%% of GOMAXPROCS=%d", share*100, res.Generator.GOMAXPROCS))
-		}
-	}
-	if len(why) > 0 {
-		res.GeneratorSaturated = true
-		res.Saturation = why
-	}
 }

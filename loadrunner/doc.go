@@ -9,7 +9,9 @@
 // requests have answered, the way independent users arrive at a service. When
 // the service slows down, requests pile up in flight (up to MaxInFlight);
 // past that bound a send waits and goes out late, and past MaxLag it is
-// dropped, counted and the run flagged as generator-saturated. A Plan with
+// dropped and counted; the run is then flagged service-backlogged (the
+// service's responses did not come back in time: a measurement of the
+// service, not a failure of the generator). A Plan with
 // Concurrency is a closed model: that many workers send back to back, which
 // measures a different thing (how fast the service drains a fixed queue) and
 // has no schedule to be late against.
@@ -32,9 +34,16 @@
 // # Honest about the load delivered
 //
 // A Result says how much of the plan really went out (Planned, Sent,
-// Dropped, Late, AchievedRate) and whether the generator itself was the
-// bottleneck (GeneratorSaturated, with reasons: drops, send lag beyond
-// twenty times LateAfter, its own CPU above 95% of its cores). Go's timers
+// Dropped, Late, AchievedRate) and tells apart two reasons for sending late.
+// ServiceBacklogged: every in-flight slot was busy because responses did not
+// come back in time (SlotWaits) — the service's behaviour under the planned
+// load, measured exactly from the intended send times. GeneratorSaturated:
+// the generator could not keep its schedule for reasons of its own — sends
+// late although slots were free (GeneratorLag p99 beyond twenty times
+// LateAfter), a stall of the whole process (one send held back more than
+// SaturationStall), drops with slots free, its CPU above 95% of GOMAXPROCS,
+// more than 5% of the window in its GC pauses — and its latencies measure
+// the generator as much as the service. Go's timers
 // wake at about one-millisecond granularity when the process is otherwise
 // idle, so on Linux the dispatcher waits for each send on a timerfd read
 // through the netpoller instead, which wakes at the kernel timer's precision

@@ -83,6 +83,7 @@ func cloneShell(r *Result) *Result {
 		addCounts(out.StatusCodes, r.StatusCodes)
 	}
 	out.Saturation = append([]string(nil), r.Saturation...)
+	out.Backlog = append([]string(nil), r.Backlog...)
 	for _, h := range out.histograms() {
 		if *h != nil {
 			*h = (*h).Clone()
@@ -125,12 +126,11 @@ func mergeInto(out, r *Result) error {
 	out.Partial = out.Partial || r.Partial
 	out.PartialReason = joinReason(out.PartialReason, r.PartialReason)
 	out.Aborted = joinReason(out.Aborted, r.Aborted)
+	out.SlotWaits += r.SlotWaits
 	out.GeneratorSaturated = out.GeneratorSaturated || r.GeneratorSaturated
-	for _, why := range r.Saturation {
-		if !slices.Contains(out.Saturation, why) {
-			out.Saturation = append(out.Saturation, why)
-		}
-	}
+	out.Saturation = addReasons(out.Saturation, r.Saturation)
+	out.ServiceBacklogged = out.ServiceBacklogged || r.ServiceBacklogged
+	out.Backlog = addReasons(out.Backlog, r.Backlog)
 	out.Errors.Total += r.Errors.Total
 	addCounts(out.Errors.ByClass, r.Errors.ByClass)
 	out.Errors.Examples = mergeExamples(out.Errors.Examples, r.Errors.Examples)
@@ -148,6 +148,16 @@ func mergeInto(out, r *Result) error {
 	g.PeakInFlight += r.Generator.PeakInFlight
 	mergeGC(out, r)
 	return nil
+}
+
+// addReasons appends the reasons of src that dst lacks.
+func addReasons(dst, src []string) []string {
+	for _, why := range src {
+		if !slices.Contains(dst, why) {
+			dst = append(dst, why)
+		}
+	}
+	return dst
 }
 
 // compatible reports why two plans cannot be parts of one load.

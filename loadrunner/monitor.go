@@ -185,7 +185,7 @@ func (m *monitor) finish(ctx context.Context, stopped string) *Result {
 	if m.r.cfg.gc != nil {
 		m.closeGC(ctx, res)
 	}
-	saturation(res, m.r.plan)
+	m.r.judge(res)
 	return res
 }
 

@@ -35,8 +35,9 @@ type Plan struct {
 	// intended time. Zero means DefaultMaxInFlight.
 	MaxInFlight int `json:"max_inflight,omitempty"`
 	// MaxLag bounds the backlog: a send that could not go out within MaxLag
-	// of its intended time is dropped, counted and flags the run as
-	// generator-saturated. Zero means Timeout.
+	// of its intended time is dropped and counted (Result.Dropped); the run
+	// is flagged service-backlogged when every slot was busy, and
+	// generator-saturated when one was free. Zero means Timeout.
 	MaxLag time.Duration `json:"max_lag,omitempty"`
 	// LateAfter is the send lag past which a send is counted late. Zero means
 	// DefaultLateAfter.

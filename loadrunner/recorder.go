@@ -14,6 +14,7 @@ type recorder struct {
 
 	stats                   // every request (or journey) of the window
 	lag, connect, tls, ttfb *Histogram
+	genLag                  *Histogram // the part of the send lag the generator caused
 	late                    uint64
 	// ops holds one stats per operation of a mix or journey target.
 	ops []stats
@@ -81,7 +82,7 @@ func recordNew(h *Histogram, d time.Duration) *Histogram {
 
 func newRecorder(ops int) *recorder {
 	r := &recorder{
-		stats: newStats(), lag: NewHistogram(),
+		stats: newStats(), lag: NewHistogram(), genLag: NewHistogram(),
 		connect: NewHistogram(), tls: NewHistogram(), ttfb: NewHistogram(),
 		iv: newIntervalAcc(),
 	}
@@ -92,12 +93,14 @@ func newRecorder(ops int) *recorder {
 	return r
 }
 
-// sample is one completed request of the measured window.
+// sample is one completed request of the measured window. genLag is the
+// part of lag the generator caused (zero for the closed model and for a
+// send that waited for a full in-flight bound).
 type sample struct {
-	latency, service, lag time.Duration
-	late                  bool
-	err                   error
-	tr                    *Trace
+	latency, service, lag, genLag time.Duration
+	late                          bool
+	err                           error
+	tr                            *Trace
 }
 
 func (r *recorder) record(s *sample) {
@@ -109,6 +112,7 @@ func (r *recorder) record(s *sample) {
 	}
 	c := r.add(s.latency, s.service, status, s.err, s.tr != nil && s.tr.Checked, checkTime(s.tr))
 	r.lag.Record(s.lag)
+	r.genLag.Record(s.genLag)
 	r.iv.add(s.latency, c)
 	if s.late {
 		r.late++

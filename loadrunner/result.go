@@ -51,10 +51,23 @@ type Result struct {
 	PartialReason string `json:"partial_reason,omitempty"`
 	// Aborted holds the reason an early-abort condition stopped the run.
 	Aborted string `json:"aborted,omitempty"`
-	// GeneratorSaturated is true when the generator itself fell behind
-	// (dropped sends, send lag, its own CPU or GC); Saturation says why.
+	// SlotWaits is the number of sends that found every in-flight slot
+	// busy (MaxInFlight requests outstanding) and waited for one.
+	SlotWaits uint64 `json:"slot_waits"`
+	// GeneratorSaturated is true when the generator could not keep its
+	// schedule for reasons of its own — sends late although in-flight slots
+	// were free (GeneratorLag), a stall of the whole process, its CPU at
+	// GOMAXPROCS, its GC pauses — so the latencies measure the generator as
+	// much as the service; Saturation says why.
 	GeneratorSaturated bool     `json:"generator_saturated"`
 	Saturation         []string `json:"saturation,omitempty"`
+	// ServiceBacklogged is true when the in-flight bound filled because
+	// responses did not come back in time for the planned rate (SlotWaits,
+	// drops after waiting for a slot); Backlog says how much. That is the
+	// service's behaviour under the planned load: latency from the intended
+	// send time includes the waits and stays exact.
+	ServiceBacklogged bool     `json:"service_backlogged"`
+	Backlog           []string `json:"backlog,omitempty"`
 	// Errors counts failed requests by class, with example messages.
 	Errors Errors `json:"errors"`
 	// StatusCodes counts HTTP responses by status code.
@@ -65,6 +78,10 @@ type Result struct {
 	Latency     *Histogram `json:"-"`
 	ServiceTime *Histogram `json:"-"`
 	SendLag     *Histogram `json:"-"`
+	// GeneratorLag is the part of each send's lag the generator caused: from
+	// the later of its intended time and the moment a full in-flight bound
+	// freed a slot, to the actual send. Nil for the closed model.
+	GeneratorLag *Histogram `json:"-"`
 	// FailedLatency is the latency of the requests that failed, from their
 	// intended send time (FailedLatency.Count() == Errors.Total).
 	FailedLatency *Histogram `json:"-"`
@@ -196,6 +213,7 @@ type resultJSON struct {
 	ServiceTime Summary               `json:"service_time"`
 	SendLag     Summary               `json:"send_lag"`
 	Failed      Summary               `json:"failed_latency"`
+	GenLag      *Summary              `json:"generator_lag,omitempty"`
 	Checks      *Summary              `json:"checks,omitempty"`
 	Histograms  map[string]*Histogram `json:"histograms"`
 }
@@ -205,7 +223,8 @@ type resultFields Result
 func (r *Result) histograms() map[string]**Histogram {
 	return map[string]**Histogram{
 		"latency": &r.Latency, "service_time": &r.ServiceTime, "send_lag": &r.SendLag, "failed_latency": &r.FailedLatency,
-		"connect": &r.Connect, "tls": &r.TLS, "ttfb": &r.TTFB, "checks": &r.Checks,
+		"generator_lag": &r.GeneratorLag,
+		"connect":       &r.Connect, "tls": &r.TLS, "ttfb": &r.TTFB, "checks": &r.Checks,
 	}
 }
 
@@ -224,6 +243,10 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	if r.Checks != nil {
 		s := r.Checks.Summary()
 		w.Checks = &s
+	}
+	if r.GeneratorLag != nil {
+		s := r.GeneratorLag.Summary()
+		w.GenLag = &s
 	}
 	for name, h := range r.histograms() {
 		if *h != nil {

@@ -100,7 +100,7 @@ func TestResultJSONRoundTripIsLossless(t *testing.T) {
 func assertSameResult(t *testing.T, got, want *loadrunner.Result) {
 	t.Helper()
 	pairs := [][2]*loadrunner.Histogram{{got.Latency, want.Latency}, {got.ServiceTime, want.ServiceTime}, {got.SendLag, want.SendLag},
-		{got.FailedLatency, want.FailedLatency}, {got.Checks, want.Checks}}
+		{got.FailedLatency, want.FailedLatency}, {got.Checks, want.Checks}, {got.GeneratorLag, want.GeneratorLag}}
 	for i, p := range pairs {
 		if (p[0] == nil) != (p[1] == nil) || p[0] != nil && !p[0].Equal(p[1]) {
 			t.Errorf("histogram %d differs: p99 %s vs %s", i, p[0].Percentile(99), p[1].Percentile(99))
@@ -109,6 +109,7 @@ func assertSameResult(t *testing.T, got, want *loadrunner.Result) {
 	g, w := *got, *want
 	g.Latency, g.ServiceTime, g.SendLag, w.Latency, w.ServiceTime, w.SendLag = nil, nil, nil, nil, nil, nil
 	g.FailedLatency, g.Checks, w.FailedLatency, w.Checks = nil, nil, nil, nil
+	g.GeneratorLag, w.GeneratorLag = nil, nil
 	g.Started, g.Ended, w.Started, w.Ended = g.Started.UTC(), g.Ended.UTC(), w.Started.UTC(), w.Ended.UTC()
 	for i := range g.Timeseries {
 		g.Timeseries[i].Start = g.Timeseries[i].Start.UTC()

@@ -85,6 +85,19 @@ type runner struct {
 	planned, sent, dropped atomic.Uint64
 	abort                  atomic.Pointer[string]
 
+	// slotWaits counts the measured sends that found every in-flight slot
+	// busy and waited for one; droppedFree the drops that happened although
+	// a slot was free (the generator's own). backlogUntil, the dispatcher's
+	// own, is when the last wait for a full in-flight bound ended: a send
+	// due before it could not have gone out earlier, whatever the generator.
+	slotWaits, droppedFree atomic.Uint64
+	backlogUntil           time.Time
+	// handed (the dispatcher's own) and finished count the sends handed to
+	// workers and those whose Hit returned: their difference is the slots
+	// in use, exact when the dispatcher reads it.
+	handed   uint64
+	finished atomic.Uint64
+
 	// ops are the target's operations (a mix or a journey); for a mix,
 	// opOf says which one each hit exercises and the counters count the
 	// planned and sent hits of each.
@@ -97,11 +110,14 @@ type runner struct {
 // of their operations it exercises (a Mix).
 type operationOf interface{ OperationOf(seq uint64) int }
 
-// job is one planned send handed from the dispatcher to a worker.
+// job is one planned send handed from the dispatcher to a worker. ready is
+// when the send could have gone out but for the generator: the later of its
+// intended time and the end of the last wait for a full in-flight bound;
+// zero when the send itself waited for a slot (it went out as one freed).
 type job struct {
-	seq      uint64
-	intended time.Time
-	measured bool
+	seq             uint64
+	intended, ready time.Time
+	measured        bool
 }
 
 func newRunner(plan Plan, target Target, cfg config) *runner {
@@ -198,6 +214,7 @@ func (r *runner) dispatch(ctx context.Context) {
 		if wake.until(ctx, j.intended) != nil {
 			return
 		}
+		j.ready = latest(j.intended, r.backlogUntil)
 		if measured {
 			r.planned.Add(1)
 			if r.opOf != nil {
@@ -217,10 +234,14 @@ func (r *runner) dispatch(ctx context.Context) {
 }
 
 // hand gives j to a worker, spawning one while fewer than MaxInFlight exist.
-// It returns false when ctx is done.
+// A send that finds every slot busy waits for one: that wait is the
+// service's (its responses have not come back), and it is counted in
+// slotWaits and ends the backlog at the moment a slot frees. It returns
+// false when ctx is done.
 func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 	select {
 	case r.jobs <- j:
+		r.handed++
 		return true
 	default:
 	}
@@ -229,16 +250,30 @@ func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 		r.workers.Add(1)
 		go r.worker(ctx, r.spawned-1)
 	}
+	full := r.handed-r.finished.Load() >= uint64(r.plan.MaxInFlight)
+	if full {
+		j.ready = time.Time{}
+	}
 	timer.Reset(time.Until(j.intended.Add(r.plan.MaxLag)))
 	defer timer.Stop()
 	select {
 	case r.jobs <- j:
+		r.handed++
+		if full && j.measured {
+			r.slotWaits.Add(1)
+		}
 	case <-timer.C:
 		if j.measured {
 			r.dropped.Add(1)
+			if !full {
+				r.droppedFree.Add(1)
+			}
 		}
 	case <-ctx.Done():
 		return false
+	}
+	if full {
+		r.backlogUntil = time.Now()
 	}
 	return true
 }
@@ -276,6 +311,7 @@ func (r *runner) send(ctx context.Context, rec *recorder, j job, tr *Trace, s *s
 	}
 	done = done.Add(-tr.Paused)
 	r.inFlight.Add(-1)
+	r.finished.Add(1)
 	if !j.measured || (err != nil && ctx.Err() != nil) {
 		return // warm-up, or cut short by the run's own stop: not a completed request
 	}
@@ -283,6 +319,9 @@ func (r *runner) send(ctx context.Context, rec *recorder, j job, tr *Trace, s *s
 		j.intended = sent // closed model: no schedule, latency is the service time
 	}
 	*s = sample{latency: done.Sub(j.intended), service: done.Sub(sent), lag: sent.Sub(j.intended), err: err, tr: tr}
+	if !j.ready.IsZero() {
+		s.genLag = sent.Sub(j.ready) // late although a slot was free: the generator's own lag
+	}
 	s.late = s.lag > r.plan.LateAfter
 	rec.record(s)
 }
