@@ -6,23 +6,30 @@ import (
 )
 
 // The bounds past which a run is flagged generator-saturated: the generator
-// could not keep its schedule for reasons of its own.
+// could not apply the planned load for reasons of its own. They are set for
+// a material failure — a process that cannot reach the rate, a stall, a
+// starved CPU — not for the tens of milliseconds of scheduling noise a
+// busy CI machine adds (on a 2-core machine at a load average of 24, one
+// measured generator lag p99 of 15–36 ms, max 32–66 ms, at 100–500 req/s);
+// that noise is kept in GeneratorLag, where the SLA verdicts weigh it. The
+// lag bounds are multiples of Plan.LateAfter.
 const (
 	// SaturationLag is the generator-lag p99, as a multiple of
-	// Plan.LateAfter, past which a run is flagged (20 × 1 ms = 20 ms by
+	// Plan.LateAfter, past which a run is flagged (100 × 1 ms = 100 ms by
 	// default): more than one send in a hundred went out that late although
 	// an in-flight slot was free.
-	SaturationLag = 20
-	// SaturationStall is the longest generator lag a run tolerates: one send
+	SaturationLag = 100
+	// SaturationStall is the longest generator lag a run tolerates, as a
+	// multiple of Plan.LateAfter (1000 × 1 ms = 1 s by default): one send
 	// held back longer while a slot was free means the whole process stalled
 	// (stopped, starved of CPU, paused) and every send due meanwhile with it.
-	SaturationStall = 500 * time.Millisecond
+	SaturationStall = 1000
 	// SaturationCPU is the share (0–1) of GOMAXPROCS the generator process's
 	// CPU time may reach over the window.
 	SaturationCPU = 0.95
 	// SaturationGC is the share (0–1) of the window the generator process
 	// may spend in GC pauses.
-	SaturationGC = 0.05
+	SaturationGC = 0.10
 )
 
 // judge flags res (and its operations) as generator-saturated and as
@@ -48,7 +55,7 @@ func saturation(res *Result, plan Plan, droppedFree uint64) []string {
 		if p99, bound := g.Percentile(P99), SaturationLag*plan.LateAfter; p99 > bound {
 			why = append(why, fmt.Sprintf("generator lag p99 %s exceeds %s: sends went out late although in-flight slots were free", round(p99), bound))
 		}
-		if mx := g.Max(); mx > SaturationStall {
+		if mx := g.Max(); mx > SaturationStall*plan.LateAfter {
 			why = append(why, fmt.Sprintf("the generator stalled for %s with in-flight slots free (stopped, starved of CPU or paused): every send due meanwhile went out late", round(mx)))
 		}
 	}

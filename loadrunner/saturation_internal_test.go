@@ -35,17 +35,20 @@ func TestSaturationAndBacklogReasons(t *testing.T) {
 		backlogged  string
 	}{
 		{name: "healthy", edit: func(*Result) {}},
-		{name: "generator lag p99 above 20ms", edit: func(r *Result) { r.GeneratorLag = lagged(10000, 30*time.Millisecond) },
-			saturated: "generator lag p99 30ms exceeds 20ms"},
+		{name: "generator lag p99 above 100ms", edit: func(r *Result) { r.GeneratorLag = lagged(10000, 150*time.Millisecond) },
+			saturated: "exceeds 100ms: sends went out late although in-flight slots were free"},
+		{name: "scheduling noise is tolerated", edit: func(r *Result) { r.GeneratorLag = lagged(10000, 40*time.Millisecond) }},
 		{name: "one long stall", edit: func(r *Result) { r.GeneratorLag.Record(1500 * time.Millisecond) },
 			saturated: "stalled for 1.5s"},
-		{name: "a short stall is tolerated", edit: func(r *Result) { r.GeneratorLag.Record(300 * time.Millisecond) }},
+		{name: "a short stall is tolerated", edit: func(r *Result) { r.GeneratorLag.Record(800 * time.Millisecond) }},
 		{name: "drops with free slots", edit: func(r *Result) { r.Dropped = 7 }, droppedFree: 7,
 			saturated: "7 planned sends dropped although in-flight slots were free"},
 		{name: "CPU at GOMAXPROCS", edit: func(r *Result) { r.Generator.CPU = 19800 * time.Millisecond },
 			saturated: "process CPU at 99% of GOMAXPROCS=2"},
-		{name: "GC pauses", edit: func(r *Result) { r.Generator.GCPauseTotal, r.Generator.GCPauseMax = time.Second, 50*time.Millisecond },
-			saturated: "10.0% of the window in GC pauses (longest 50ms)"},
+		{name: "GC pauses", edit: func(r *Result) {
+			r.Generator.GCPauseTotal, r.Generator.GCPauseMax = 1500*time.Millisecond, 50*time.Millisecond
+		},
+			saturated: "15.0% of the window in GC pauses (longest 50ms)"},
 		{name: "slots full: the service's backlog", edit: func(r *Result) {
 			r.SlotWaits, r.SendLag = 4000, lagged(10000, 400*time.Millisecond)
 		}, backlogged: "4000 of 10000 sends (40.0%) found all 50 in-flight slots busy"},

@@ -123,8 +123,12 @@ func Evaluate(res *loadrunner.Result, sla SLA) Evaluation {
 		ev.Notes = append(ev.Notes, "the run was partial ("+orDash(res.PartialReason)+"): a pass would not be conclusive")
 		ev.Status = Worse(ev.Status, Inconclusive)
 	}
+	if res.ServiceBacklogged {
+		ev.Notes = append(ev.Notes, "the service backlogged (a measurement of the service: verdicts stand): "+strings.Join(res.Backlog, "; "))
+	}
 	ev = judgeGenerator(res, ev)
 	ev = judgeDropped(res, ev)
+	ev = judgeGeneratorLag(res, ev)
 	return judgeNoSuccess(res, ev)
 }
 
@@ -166,14 +170,57 @@ func judgeDropped(res *loadrunner.Result, ev Evaluation) Evaluation {
 	return ev
 }
 
-// isLatency reports whether the budget text names a latency budget of s.
-func isLatency(s SLA, budget string) bool {
+// judgeGeneratorLag keeps a latency budget from failing on the generator's
+// own lag: below the saturation bounds (the scheduling noise of a busy
+// machine) that lag only adds to latencies, so a pass stands, but a
+// failure by less than the longest generator lag could be the generator's
+// and is inconclusive.
+func judgeGeneratorLag(res *loadrunner.Result, ev Evaluation) Evaluation {
+	lag := res.GeneratorLag
+	if lag == nil || lag.Max() <= 0 {
+		return ev
+	}
+	changed := false
+	for i, v := range ev.Verdicts {
+		b, ok := latencyBudget(ev.SLA, v.Budget)
+		if v.Status != Failed || !ok || !upper(b.Op) || !holds(b.Op, v.Value-float64(lag.Max()), b.Limit) {
+			continue
+		}
+		changed = true
+		ev.Verdicts[i].Status = Inconclusive
+		ev.Verdicts[i].Detail = joinDetail(v.Detail, fmt.Sprintf("the generator's own send lag (up to %s, p99 %s: a busy machine) could account for the excess; a quieter machine, a lower rate or more GOMAXPROCS would tell",
+			FormatDuration(lag.Max()), FormatDuration(lag.Percentile(loadrunner.P99))))
+	}
+	if changed && res.Aborted == "" && !anyFailed(ev.Verdicts) {
+		ev.Status = Inconclusive
+	}
+	return ev
+}
+
+// latencyBudget returns the latency budget of s whose text is budget.
+func latencyBudget(s SLA, budget string) (Budget, bool) {
 	for _, b := range s.Of(Latency) {
 		if b.String() == budget {
+			return b, true
+		}
+	}
+	return Budget{}, false
+}
+
+// anyFailed reports whether a verdict failed.
+func anyFailed(vs []Verdict) bool {
+	for _, v := range vs {
+		if v.Status == Failed {
 			return true
 		}
 	}
 	return false
+}
+
+// isLatency reports whether the budget text names a latency budget of s.
+func isLatency(s SLA, budget string) bool {
+	_, ok := latencyBudget(s, budget)
+	return ok
 }
 
 // NoSuccessBudget is the text of the implicit verdict Evaluate adds when no

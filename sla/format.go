@@ -34,7 +34,10 @@ func DescribeResult(w io.Writer, res *loadrunner.Result) {
 		fmt.Fprintf(w, "  ABORTED    %s\n", res.Aborted)
 	}
 	if res.GeneratorSaturated {
-		fmt.Fprintf(w, "  SATURATED  the generator fell behind: %s\n", strings.Join(res.Saturation, "; "))
+		fmt.Fprintf(w, "  SATURATED  the generator could not keep its schedule: %s\n", strings.Join(res.Saturation, "; "))
+	}
+	if res.ServiceBacklogged {
+		fmt.Fprintf(w, "  BACKLOGGED %s\n", strings.Join(res.Backlog, "; "))
 	}
 	writePercentileTable(w, res)
 	writeErrors(w, res)
@@ -65,7 +68,7 @@ func writePercentileTable(w io.Writer, res *loadrunner.Result) {
 	rows := []struct {
 		name string
 		h    *loadrunner.Histogram
-	}{{"latency", res.Latency}, {"service", res.ServiceTime}, {"send lag", res.SendLag}}
+	}{{"latency", res.Latency}, {"service", res.ServiceTime}, {"send lag", res.SendLag}, {"failed", res.FailedLatency}, {"checks", res.Checks}}
 	var b strings.Builder
 	b.WriteString("  ")
 	fmt.Fprintf(&b, "%-10s", "")
@@ -85,7 +88,7 @@ func writePercentileTable(w io.Writer, res *loadrunner.Result) {
 	}
 	io.WriteString(w, b.String())
 	if res.Latency != nil && res.Latency.Count() > 0 {
-		fmt.Fprintf(w, "  (latency counts from each request's intended send time; service time from its actual send; %d samples)\n", res.Latency.Count())
+		fmt.Fprintf(w, "  (latency counts from each successful request's intended send time to its read response; service time from its actual send; %d samples; failed requests' latency apart; checks not counted as latency)\n", res.Latency.Count())
 	}
 }
 
