@@ -13,11 +13,13 @@ import (
 
 // The search strategies of a capacity search.
 const (
-	// SearchStep runs the rates Min, …, Max evenly spaced, lowest first, and
-	// stops at the first step that does not pass.
+	// SearchStep runs the rates Min, …, Max evenly spaced, lowest first, up
+	// to the first step that does not pass, then bisects between that rate
+	// and the one below it until the bracket is within Plan.Resolution.
 	SearchStep = "step"
 	// SearchBinary runs Min, then Max, then bisects between the highest rate
-	// that passed and the lowest that did not.
+	// that passed and the lowest that did not, until the bracket is within
+	// Plan.Resolution or Plan.Steps steps have run.
 	SearchBinary = "binary"
 )
 
@@ -33,6 +35,13 @@ const (
 	// DefaultCapacityMaxTotal bounds the whole search (warm-ups included)
 	// when Plan.MaxTotal is 0.
 	DefaultCapacityMaxTotal = 15 * time.Minute
+	// DefaultResolution is Plan.Resolution when it is 0: the search narrows
+	// on the knee to 5% of the rate.
+	DefaultResolution = 0.05
+	// MinResolution bounds Plan.Resolution from below: the rates a search
+	// chooses are rounded to three significant digits, so it cannot resolve
+	// much finer than 1%.
+	MinResolution = 0.01
 )
 
 // stepMargin is how many more samples than the percentile needs a step is
@@ -47,12 +56,19 @@ type Plan struct {
 	// (0 < Min ≤ Max).
 	Min float64 `json:"min"`
 	Max float64 `json:"max"`
-	// Steps is the most steps (runs) the search makes, at least 2 unless Min
-	// equals Max; zero means DefaultCapacitySteps, at most MaxCapacitySteps.
-	// A step search spaces its rates evenly from Min to Max, so its
-	// resolution is (Max−Min)/(Steps−1); a binary search halves the interval
-	// with every step after the first two.
+	// Steps is, for a step search, how many rates it spaces evenly from Min
+	// to Max to bracket the knee (the bisection inside the bracket adds the
+	// steps Resolution needs); for a binary search, the most steps it makes
+	// in all, Min and Max included. At least 2 unless Min equals Max; zero
+	// means DefaultCapacitySteps, at most MaxCapacitySteps.
 	Steps int `json:"steps,omitempty"`
+	// Resolution is how closely the search narrows on the knee, as a share
+	// (0–1) of the rate: it bisects the bracket between the highest rate
+	// that passed and the lowest that did not until their gap is at most
+	// Resolution of the latter, so the capacity found is within Resolution
+	// below the knee. Zero means DefaultResolution (5%); at least
+	// MinResolution, below 1.
+	Resolution float64 `json:"resolution,omitempty"`
 	// StepDuration is each step's measured window (zero means
 	// DefaultStepDuration). A step whose rate gives the SLA's percentiles too
 	// few samples in StepDuration runs longer, and the result's notes say so.
@@ -63,7 +79,10 @@ type Plan struct {
 	// Cooldown is a pause between steps, so that a service still draining
 	// the backlog of an overloaded step does not weigh on the next one.
 	Cooldown time.Duration `json:"cooldown,omitempty"`
-	// Search is SearchStep (the default when empty) or SearchBinary.
+	// Search is SearchStep (the default when empty) or SearchBinary. Both
+	// bisect to Resolution; a binary search reaches the knee in fewer steps
+	// when it is far from Min, a step search never runs a rate far above
+	// the knee (whose backlog can weigh on the steps after it).
 	Search string `json:"search,omitempty"`
 	// MaxTotal bounds the worst-case time of the whole search, warm-ups
 	// included; a plan that could take longer is refused before any load is
@@ -133,13 +152,14 @@ type Step struct {
 // sla, running one open-model step per rate as cp says, and returns every
 // step and the knee. Each step is long enough for the SLA's percentiles to be
 // conclusive; budgets marked "!" end a step as soon as they are lost. The
-// search stops at the first step that does not pass (step search) or
-// narrows on it (binary search), and stops early when ctx ends, returning
-// the steps run so far marked Partial. The error is non-nil only for a bad
-// plan, SLA or target, or a step loadrunner.Run refused to start.
+// search brackets the knee (steps up to the first rate that does not pass,
+// or Min, Max and halves), then bisects the bracket until it is within
+// cp.Resolution, and stops early when ctx ends, returning the steps run so
+// far marked Partial. The error is non-nil only for a bad plan, SLA or
+// target, or a step loadrunner.Run refused to start.
 //
-//	c, err := matchers.Find(ctx, loadrunner.HTTP(url), matchers.MustParse("p99<100ms, errors<0.1%"),
-//		matchers.Plan{Min: 100, Max: 2000, Steps: 8, StepDuration: 10 * time.Second})
+//	c, err := capacity.Find(ctx, loadrunner.HTTP(url), sla.MustParse("p99<100ms, errors<0.1%"),
+//		capacity.Plan{Min: 100, Max: 2000, Steps: 8, StepDuration: 10 * time.Second})
 func Find(ctx context.Context, target loadrunner.Target, want sla.SLA, cp Plan, opts ...loadrunner.Option) (*Result, error) {
 	if target == nil {
 		return nil, fmt.Errorf("capacity: target is nil")
@@ -167,9 +187,9 @@ func Find(ctx context.Context, target loadrunner.Target, want sla.SLA, cp Plan, 
 	}
 	interrupted := func() bool { return ctx.Err() != nil }
 	if cp.Search == SearchBinary {
-		c.Steps, err = searchBinary(cp.Min, cp.Max, cp.Steps, probe, interrupted)
+		c.Steps, err = searchBinary(cp.Min, cp.Max, cp.Steps, cp.Resolution, probe, interrupted)
 	} else {
-		c.Steps, err = searchSteps(stepRates(cp.Min, cp.Max, cp.Steps), probe, interrupted)
+		c.Steps, err = searchSteps(stepRates(cp.Min, cp.Max, cp.Steps), cp.Resolution, probe, interrupted)
 	}
 	if err != nil {
 		return nil, err
@@ -179,7 +199,19 @@ func Find(ctx context.Context, target loadrunner.Target, want sla.SLA, cp Plan, 
 		c.Notes = append(c.Notes, fmt.Sprintf("the search was interrupted (%v): the capacity is at least what it shows", context.Cause(ctx)))
 	}
 	c.conclude()
+	c.noteCoarse(cp.Resolution)
 	return c, nil
+}
+
+// noteCoarse notes when the search ended with the knee bracketed more
+// coarsely than res: a binary search out of steps, rounding.
+func (c *Result) noteCoarse(res float64) {
+	best, bound := bracket(c.Steps)
+	if best == nil || bound == nil || c.Partial || bound.Rate-best.Rate <= res*bound.Rate {
+		return
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("the knee is bracketed only to %s%% of the rate (%s–%s req/s), coarser than the resolution %s%%: raise Steps",
+		sla.FormatNumber(100*(bound.Rate-best.Rate)/bound.Rate), sla.FormatNumber(best.Rate), sla.FormatNumber(bound.Rate), sla.FormatNumber(100*res)))
 }
 
 // pause waits d or until ctx ends.
@@ -201,6 +233,9 @@ func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
 		return st
 	}
 	if broke := serviceBroke(res, want); broke != "" {
+		// Evaluate makes a saturated run inconclusive; here the service's
+		// own time fails a budget, which the generator cannot explain.
+		st.Status = sla.Failed
 		st.Note = "the generator fell behind too, but the service time alone breaks " + broke
 		return st
 	}
@@ -218,6 +253,9 @@ func serviceBroke(res *loadrunner.Result, want sla.SLA) string {
 	}
 	own := *res
 	own.Latency = res.ServiceTime
+	// Judged as if the generator had kept up: sla.Evaluate would otherwise
+	// make every verdict of a saturated run inconclusive.
+	own.GeneratorSaturated, own.Saturation = false, nil
 	for _, b := range want.Budgets {
 		if b.Window > 0 || (b.Kind != sla.Latency && b.Kind != sla.ErrorRate) {
 			continue

@@ -2,11 +2,14 @@ package capacity
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slaspec/slaspec/internal/testtool"
+	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/sla"
 )
 
@@ -79,16 +82,16 @@ func TestSearchBinary(t *testing.T) {
 		steps int
 		want  []float64
 	}{
-		{"narrows on the knee", kneeAt(243, 0), 6, []float64{50, 600, 325, 188, 256, 222}},
+		{"narrows on the knee", kneeAt(243, 0), 6, []float64{50, 600, 325, 187.5, 256.2, 221.8}},
 		{"stops at a failing minimum", kneeAt(10, 0), 6, []float64{50}},
 		{"stops at a passing maximum", kneeAt(1000, 0), 6, []float64{50, 600}},
-		{"narrows below a saturated generator", kneeAt(1000, 300), 5, []float64{50, 600, 325, 188, 256}},
+		{"narrows below a saturated generator", kneeAt(1000, 300), 5, []float64{50, 600, 325, 187.5, 256.2}},
 		{"two steps probe only the ends", kneeAt(243, 0), 2, []float64{50, 600}},
 		{"stops at 1% resolution", kneeAt(243, 0), 64, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := searchBinary(50, 600, c.steps, c.probe, never)
+			got, err := searchBinary(50, 600, c.steps, 0.01, c.probe, never)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,23 +125,55 @@ func lowestAbove(steps []Step, rate float64) float64 {
 
 func TestSearchSteps(t *testing.T) {
 	rates := stepRates(50, 600, 12)
-	got, err := searchSteps(rates, kneeAt(243, 0), never)
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name string
+		res  float64
+		want []float64
+	}{
+		{"steps then bisects to 5%", 0.05, []float64{50, 100, 150, 200, 250, 225, 238}},
+		{"steps then bisects to 1%", 0.01, []float64{50, 100, 150, 200, 250, 225, 237.5, 243.8, 240.7, 242.2}},
+		{"the steps are already finer", 0.25, []float64{50, 100, 150, 200, 250}},
 	}
-	if want := []float64{50, 100, 150, 200, 250}; !slices.Equal(stepRatesOf(got), want) {
-		t.Fatalf("rates %v, want %v", stepRatesOf(got), want)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := searchSteps(rates, c.res, kneeAt(243, 0), never)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(stepRatesOf(got), c.want) {
+				t.Fatalf("rates %v, want %v", stepRatesOf(got), c.want)
+			}
+		})
 	}
 	calls := 0
-	got, _ = searchSteps(rates, kneeAt(1000, 0), func() bool { calls++; return calls > 3 })
+	got, _ := searchSteps(rates, 0.05, kneeAt(1000, 0), func() bool { calls++; return calls > 3 })
 	if len(got) != 3 {
 		t.Fatalf("an interrupted search ran %d steps, want 3", len(got))
 	}
+	calls = 0
+	got, _ = searchSteps(rates, 0.05, kneeAt(243, 0), func() bool { calls++; return calls > 6 })
+	if want := []float64{50, 100, 150, 200, 250, 225}; !slices.Equal(stepRatesOf(got), want) {
+		t.Fatalf("a search interrupted while bisecting ran %v, want %v", stepRatesOf(got), want)
+	}
 	boom := errors.New("refused")
-	if _, err := searchSteps(rates, func(float64) (Step, error) { return Step{}, boom }, never); !errors.Is(err, boom) {
+	if _, err := searchSteps(rates, 0.05, func(float64) (Step, error) { return Step{}, boom }, never); !errors.Is(err, boom) {
 		t.Fatalf("error %v", err)
 	}
-	if _, err := searchBinary(50, 600, 6, func(float64) (Step, error) { return Step{}, boom }, never); !errors.Is(err, boom) {
+	failing := func(r float64) (Step, error) {
+		if r > 200 {
+			return Step{}, boom
+		}
+		return Step{Rate: r, Status: sla.Passed}, nil
+	}
+	if _, err := searchSteps([]float64{100, 200, 300}, 0.05, func(r float64) (Step, error) {
+		if r == 300 {
+			return Step{Rate: r, Status: sla.Failed}, nil
+		}
+		return failing(r)
+	}, never); !errors.Is(err, boom) {
+		t.Fatalf("an error while bisecting: %v", err)
+	}
+	if _, err := searchBinary(50, 600, 6, 0.05, func(float64) (Step, error) { return Step{}, boom }, never); !errors.Is(err, boom) {
 		t.Fatalf("binary: error %v", err)
 	}
 }
@@ -202,5 +237,166 @@ func TestStepPlan(t *testing.T) {
 				t.Fatalf("plan %+v, note %q; want %s, %q", p, note, c.dur, c.note)
 			}
 		})
+	}
+}
+
+// TestSearchFindsKnee runs both searches against fake services whose knee is
+// known, over many ranges, knees and resolutions: the capacity found must lie
+// within the resolution below the knee, and the search must run no more
+// steps, nor for longer, than the worst case the plan was admitted on.
+func TestSearchFindsKnee(t *testing.T) {
+	ranges := []struct {
+		name     string
+		min, max float64
+		steps    int
+	}{
+		{"issue range", 200, 3000, 8},
+		{"fine steps", 50, 600, 12},
+		{"two steps", 100, 1000, 2},
+		{"low rates", 1, 10, 4},
+		{"wide", 10, 100000, 64},
+	}
+	for _, rg := range ranges {
+		for _, search := range []string{SearchStep, SearchBinary} {
+			for _, res := range []float64{0.01, 0.05, 0.2} {
+				cp := Plan{Min: rg.min, Max: rg.max, Steps: rg.steps, Search: search, Resolution: res, StepDuration: time.Second, MaxTotal: 1000 * time.Hour}
+				if search == SearchBinary {
+					cp.Steps = MaxCapacitySteps // enough to reach any resolution
+				}
+				t.Run(fmt.Sprintf("%s/%s/%g", rg.name, search, res), func(t *testing.T) {
+					checkKnees(t, cp)
+				})
+			}
+		}
+	}
+}
+
+// checkKnees searches for knees spread over and beyond cp's range.
+func checkKnees(t *testing.T, cp Plan) {
+	want := sla.MustParse("max<1s")
+	cp, need, err := cp.resolve(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := cp.worstCase(need)
+	for k := 0.0; k <= 1.2; k += 0.0137 {
+		knee := cp.Min*0.9 + k*(cp.Max-cp.Min*0.9)
+		var steps []Step
+		if cp.Search == SearchBinary {
+			steps, err = searchBinary(cp.Min, cp.Max, cp.Steps, cp.Resolution, kneeAt(knee, 0), never)
+		} else {
+			steps, err = searchSteps(stepRates(cp.Min, cp.Max, cp.Steps), cp.Resolution, kneeAt(knee, 0), never)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Result{Steps: steps}
+		c.conclude()
+		c.noteCoarse(cp.Resolution)
+		switch {
+		case knee <= cp.Min:
+			if c.Status != sla.Failed {
+				t.Errorf("knee %g below Min: status %s", knee, c.Status)
+			}
+		case knee > cp.Max:
+			if c.CapacityRPS != cp.Max {
+				t.Errorf("knee %g above Max: capacity %g", knee, c.CapacityRPS)
+			}
+		case c.CapacityRPS >= knee || c.CapacityRPS < knee*(1-cp.Resolution) || len(c.Notes) > 0:
+			t.Errorf("knee %g: capacity %g, not within %g below it (rates %v, notes %q)", knee, c.CapacityRPS, cp.Resolution, stepRatesOf(steps), c.Notes)
+		}
+		if ran := cp.costOf(stepRatesOf(steps), need, cost{}); ran.steps > worst.steps || ran.total > worst.total {
+			t.Errorf("knee %g: %d steps in %s, beyond the worst case %d steps in %s", knee, ran.steps, ran.total, worst.steps, worst.total)
+		}
+		if len(steps) != len(slices.Compact(slices.Sorted(slices.Values(stepRatesOf(steps))))) {
+			t.Errorf("knee %g: a rate ran twice: %v", knee, stepRatesOf(steps))
+		}
+	}
+}
+
+// TestJudgeStep checks a step's status against what its run says of the
+// generator: sla.Evaluate makes a saturated run inconclusive, but when the
+// service time alone breaks a budget the step failed.
+func TestJudgeStep(t *testing.T) {
+	want := sla.MustParse("p90<50ms, errors<1%")
+	slow := func(int) time.Duration { return 200 * time.Millisecond }
+	cases := []struct {
+		name      string
+		res       *loadrunner.Result
+		saturated bool
+		service   time.Duration // each request's service time, 0: its latency
+		status    sla.Status
+		note      string
+	}{
+		{"passes", testtool.Result(2, 100, testtool.Uniform, 0, ""), false, 0, sla.Passed, ""},
+		{"fails", testtool.Result(2, 100, slow, 0, ""), false, 0, sla.Failed, ""},
+		{"saturated, the service was fast", testtool.Result(2, 100, slow, 0, ""), true, time.Millisecond, sla.Inconclusive, "the load generator saturated"},
+		{"saturated, the service alone was slow", testtool.Result(2, 100, slow, 0, ""), true, 0, sla.Failed, "the service time alone breaks p90<50ms (observed 200ms)"},
+		{"saturated, the service failed requests", testtool.Result(2, 100, testtool.Uniform, 20, loadrunner.Class5xx), true, time.Millisecond, sla.Failed, "the service time alone breaks errors<1%"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := c.res
+			res.GeneratorSaturated = c.saturated
+			if c.saturated {
+				res.Saturation = []string{"send lag p99 300ms exceeds 20ms"}
+			}
+			if c.service > 0 {
+				res.ServiceTime = loadrunner.NewHistogram()
+				for range res.Requests {
+					res.ServiceTime.Record(c.service)
+				}
+			}
+			st := judgeStep(100, res, want)
+			if st.Status != c.status || st.GeneratorSaturated != c.saturated || !strings.Contains(st.Note, c.note) {
+				t.Fatalf("status %s, saturated %v, note %q; want %s, %v, %q", st.Status, st.GeneratorSaturated, st.Note, c.status, c.saturated, c.note)
+			}
+		})
+	}
+}
+
+// TestWorstCase checks the time a plan is admitted on: every step the
+// longest search can run, its bisection included.
+func TestWorstCase(t *testing.T) {
+	base := Plan{Min: 200, Max: 3000, Steps: 8, StepDuration: 10 * time.Second, Warmup: time.Second, Resolution: DefaultResolution}
+	cases := []struct {
+		name  string
+		edit  func(*Plan)
+		steps int
+		total time.Duration
+	}{
+		// 200, 600, …, 3000 all run, or 200 … 2600, 3000 fails, then 2800,
+		// 2700 and one step for rounding: 11 steps.
+		{"step search", func(*Plan) {}, 11, 11 * 11 * time.Second},
+		{"cooldowns", func(p *Plan) { p.Cooldown = time.Second }, 11, 11*11*time.Second + 10*time.Second},
+		{"coarse resolution", func(p *Plan) { p.Resolution = 0.5 }, 8, 8 * 11 * time.Second},
+		// 200, 3000, then six midpoints (the bound Steps sets).
+		{"binary", func(p *Plan) { p.Search = SearchBinary }, 8, 8 * 11 * time.Second},
+		{"one rate", func(p *Plan) { p.Min, p.Steps = 3000, 1 }, 1, 11 * time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cp := base
+			c.edit(&cp)
+			w := cp.worstCase(needOf(sla.MustParse("max<1s")))
+			if w.steps != c.steps || w.total != c.total || w.longest != 11*time.Second {
+				t.Fatalf("worst case %d steps in %s (longest %s), want %d in %s", w.steps, w.total, w.longest, c.steps, c.total)
+			}
+		})
+	}
+}
+
+func TestNoteCoarse(t *testing.T) {
+	steps := []Step{{Rate: 200, Status: sla.Passed}, {Rate: 3000, Status: sla.Failed}, {Rate: 1600, Status: sla.Failed}}
+	c := &Result{Steps: steps}
+	c.conclude()
+	c.noteCoarse(0.05)
+	if len(c.Notes) != 1 || !strings.Contains(c.Notes[0], "bracketed only to 87.5% of the rate (200–1600 req/s), coarser than the resolution 5%: raise Steps") {
+		t.Fatalf("notes %q", c.Notes)
+	}
+	c = &Result{Steps: append(steps, Step{Rate: 1550, Status: sla.Passed})}
+	c.conclude()
+	if c.noteCoarse(0.05); len(c.Notes) != 0 {
+		t.Fatalf("a bracket within the resolution has notes %q", c.Notes)
 	}
 }

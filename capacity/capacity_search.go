@@ -11,7 +11,7 @@ import (
 )
 
 // resolve fills cp's defaults and checks it against sla: the rates, the step
-// count, the template plan, that every windowed percentile can be conclusive
+// count, the resolution, the template plan, that every windowed percentile can be conclusive
 // at Min, and that the worst-case search fits in MaxTotal.
 func (cp Plan) resolve(want sla.SLA) (Plan, sampleNeed, error) {
 	if len(want.Budgets) == 0 {
@@ -28,6 +28,9 @@ func (cp Plan) resolve(want sla.SLA) (Plan, sampleNeed, error) {
 	}
 	if cp.StepDuration == 0 {
 		cp.StepDuration = DefaultStepDuration
+	}
+	if cp.Resolution == 0 {
+		cp.Resolution = DefaultResolution
 	}
 	if cp.MaxTotal == 0 {
 		cp.MaxTotal = DefaultCapacityMaxTotal
@@ -48,9 +51,9 @@ func (cp Plan) resolve(want sla.SLA) (Plan, sampleNeed, error) {
 	if p, _ := cp.stepPlan(cp.Min, need); p.Validate() != nil {
 		return cp, need, fmt.Errorf("capacity: step plan: %w", p.Validate())
 	}
-	if total, longest := cp.worstCase(need); total > cp.MaxTotal {
-		return cp, need, fmt.Errorf("capacity: the search could take %s (%d steps; the step at %s req/s alone runs %s), more than MaxTotal %s: raise Min, use fewer Steps or a shorter StepDuration, or raise MaxTotal",
-			fmtSpan(total), cp.Steps, sla.FormatNumber(cp.Min), fmtSpan(longest), fmtSpan(cp.MaxTotal))
+	if w := cp.worstCase(need); w.total > cp.MaxTotal {
+		return cp, need, fmt.Errorf("capacity: the search could take %s (%d steps; the step at %s req/s alone runs %s), more than MaxTotal %s: raise Min or Resolution, use fewer Steps or a shorter StepDuration, or raise MaxTotal",
+			fmtSpan(w.total), w.steps, sla.FormatNumber(cp.Min), fmtSpan(w.longest), fmtSpan(cp.MaxTotal))
 	}
 	return cp, need, nil
 }
@@ -75,6 +78,8 @@ func (cp Plan) checkFields() error {
 		return fmt.Errorf("capacity: Cooldown %s is negative", cp.Cooldown)
 	case cp.MaxTotal < 0:
 		return fmt.Errorf("capacity: MaxTotal %s is negative", cp.MaxTotal)
+	case cp.Resolution != 0 && !(cp.Resolution >= MinResolution && cp.Resolution < 1):
+		return fmt.Errorf("capacity: Resolution %g must be a share of the rate from %g to below 1 (0 for %g)", cp.Resolution, MinResolution, DefaultResolution)
 	case cp.Search != "" && cp.Search != SearchStep && cp.Search != SearchBinary:
 		return fmt.Errorf("capacity: search %q: want %q or %q", cp.Search, SearchStep, SearchBinary)
 	case p.Rate != 0 || p.Duration != 0 || p.Warmup != 0 || len(p.Stages) > 0:
@@ -87,24 +92,53 @@ func (cp Plan) checkFields() error {
 	return nil
 }
 
-// worstCase is the longest the search can take (measured windows, warm-ups
-// and cooldowns), and its longest step.
-func (cp Plan) worstCase(need sampleNeed) (total, longest time.Duration) {
-	length := func(rate float64) time.Duration {
-		p, _ := cp.stepPlan(rate, need)
-		return p.Warmup + p.Duration
-	}
-	longest = length(cp.Min) // the lowest rate needs the longest step
-	cooldowns := time.Duration(cp.Steps-1) * cp.Cooldown
+// cost is how long a sequence of steps takes (measured windows, warm-ups
+// and cooldowns), how many steps it has, and its longest step.
+type cost struct {
+	total, longest time.Duration
+	steps          int
+}
+
+// worstCase is the longest cp's search can take. A step search takes
+// longest either when every rate passes or when rate i+1 fails and every
+// midpoint of the bisection after it fails too (the lowest, longest and
+// most numerous midpoints); a binary search when Max fails and every
+// midpoint after it does.
+func (cp Plan) worstCase(need sampleNeed) cost {
+	w := cost{longest: cp.stepLength(cp.Min, need)} // the lowest rate needs the longest step
 	if cp.Search == SearchBinary {
-		// Min, Max, then bisection steps, none longer than Min's.
-		return longest + length(cp.Max) + time.Duration(max(cp.Steps-2, 0))*longest + cooldowns, longest
+		runs := []float64{cp.Min}
+		if cp.Steps >= 2 && cp.Min != cp.Max {
+			runs = append(runs, cp.Max)
+			runs = append(runs, worstBisection(cp.Min, cp.Max, cp.Resolution, cp.Steps-2)...)
+		}
+		return cp.costOf(runs, need, w)
 	}
 	rates := stepRates(cp.Min, cp.Max, cp.Steps)
-	for _, r := range rates {
-		total += length(r)
+	w = cp.costOf(rates, need, w)
+	for i := 1; i < len(rates); i++ {
+		runs := append(slices.Clone(rates[:i+1]), worstBisection(rates[i-1], rates[i], cp.Resolution, math.MaxInt)...)
+		if c := cp.costOf(runs, need, w); c.total > w.total {
+			w = c
+		}
 	}
-	return total + time.Duration(len(rates)-1)*cp.Cooldown, longest
+	return w
+}
+
+// costOf is w with the time and count of running rates, one after another
+// with a cooldown between them.
+func (cp Plan) costOf(rates []float64, need sampleNeed, w cost) cost {
+	w.total, w.steps = time.Duration(len(rates)-1)*cp.Cooldown, len(rates)
+	for _, r := range rates {
+		w.total += cp.stepLength(r, need)
+	}
+	return w
+}
+
+// stepLength is how long the step at rate runs, warm-up included.
+func (cp Plan) stepLength(rate float64, need sampleNeed) time.Duration {
+	p, _ := cp.stepPlan(rate, need)
+	return p.Warmup + p.Duration
 }
 
 // stepRates are the rates of a step search: steps rates from lo to hi,
@@ -125,71 +159,98 @@ func stepRates(lo, hi float64, steps int) []float64 {
 
 // roundRate rounds a rate to three significant digits, so that the rates a
 // search chooses read well.
-func roundRate(r float64) float64 {
+func roundRate(r float64) float64 { return roundDigits(r, 3) }
+
+// roundDigits rounds a rate to digits significant digits.
+func roundDigits(r float64, digits int) float64 {
 	if r <= 0 {
 		return r
 	}
-	v, err := strconv.ParseFloat(strconv.FormatFloat(r, 'g', 3, 64), 64)
+	v, err := strconv.ParseFloat(strconv.FormatFloat(r, 'g', digits, 64), 64)
 	if err != nil {
 		return r
 	}
 	return v
 }
 
+// midDigits is how many significant digits a bisection's midpoints keep at
+// resolution res: three, or more when rounding to three would move a
+// midpoint by more than a tenth of res.
+func midDigits(res float64) int {
+	return max(3, int(math.Ceil(1+math.Log10(5/res))))
+}
+
 // prober runs one step of a search at rate.
 type prober func(rate float64) (Step, error)
 
-// searchSteps runs rates in order until one does not pass, or until
-// interrupted says to stop.
-func searchSteps(rates []float64, probe prober, interrupted func() bool) ([]Step, error) {
-	var out []Step
-	for _, r := range rates {
-		if interrupted() {
-			break
+// search runs the steps of one capacity search and keeps them in order.
+type search struct {
+	probe       prober
+	interrupted func() bool
+	steps       []Step
+}
+
+// run runs the step at r and reports whether it passed; errStop when the
+// search was interrupted before it.
+func (s *search) run(r float64) (bool, error) {
+	if s.interrupted() {
+		return false, errStop
+	}
+	st, err := s.probe(r)
+	if err != nil {
+		return false, err
+	}
+	s.steps = append(s.steps, st)
+	return st.Status == sla.Passed, nil
+}
+
+// searchSteps runs rates in order until one does not pass, then bisects
+// between it and the rate before (which passed) until the bracket is within
+// res, or until interrupted says to stop.
+func searchSteps(rates []float64, res float64, probe prober, interrupted func() bool) ([]Step, error) {
+	s := &search{probe: probe, interrupted: interrupted}
+	for i, r := range rates {
+		ok, err := s.run(r)
+		if err == nil && !ok && i > 0 {
+			lo := rates[i-1]
+			err = bisect(lo, r, res, len(worstBisection(lo, r, res, math.MaxInt)), s.run)
 		}
-		st, err := probe(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-		if st.Status != sla.Passed {
-			break
+		if err != nil || !ok {
+			return s.steps, ignoreStop(err)
 		}
 	}
-	return out, nil
+	return s.steps, nil
 }
 
 // searchBinary runs lo; if it passes, hi; if that does not pass, bisects
 // between the highest rate that passed and the lowest that did not, for at
-// most steps steps in all, until the interval is under 1% of its top.
-func searchBinary(lo, hi float64, steps int, probe prober, interrupted func() bool) ([]Step, error) {
-	var out []Step
-	run := func(r float64) (bool, error) {
-		if interrupted() {
-			return false, errStop
-		}
-		st, err := probe(r)
-		if err != nil {
-			return false, err
-		}
-		out = append(out, st)
-		return st.Status == sla.Passed, nil
-	}
-	ok, err := run(lo)
+// most steps steps in all, until the bracket is within res.
+func searchBinary(lo, hi float64, steps int, res float64, probe prober, interrupted func() bool) ([]Step, error) {
+	s := &search{probe: probe, interrupted: interrupted}
+	ok, err := s.run(lo)
 	if err != nil || !ok || steps < 2 || lo == hi {
-		return out, ignoreStop(err)
+		return s.steps, ignoreStop(err)
 	}
-	if ok, err = run(hi); err != nil || ok {
-		return out, ignoreStop(err)
+	if ok, err = s.run(hi); err != nil || ok {
+		return s.steps, ignoreStop(err)
 	}
-	for len(out) < steps && hi-lo >= hi/100 {
-		mid := roundRate((lo + hi) / 2)
+	return s.steps, ignoreStop(bisect(lo, hi, res, len(worstBisection(lo, hi, res, steps-2)), s.run))
+}
+
+// bisect narrows the bracket between lo, a rate that passed, and hi, one
+// that did not, by running its midpoint: the midpoint becomes lo when run
+// says it passed, hi otherwise. It stops when hi−lo is within res of hi
+// (res is a 0–1 share), when the midpoint rounds onto an end, or after
+// limit runs.
+func bisect(lo, hi, res float64, limit int, run func(rate float64) (bool, error)) error {
+	for n := 0; n < limit && hi-lo > res*hi; n++ {
+		mid := roundDigits((lo+hi)/2, midDigits(res))
 		if mid <= lo || mid >= hi {
 			break
 		}
 		ok, err := run(mid)
 		if err != nil {
-			return out, ignoreStop(err)
+			return err
 		}
 		if ok {
 			lo = mid
@@ -197,11 +258,26 @@ func searchBinary(lo, hi float64, steps int, probe prober, interrupted func() bo
 			hi = mid
 		}
 	}
-	return out, nil
+	return nil
 }
 
-// errStop ends a binary search that was interrupted; it is not an error of
-// the search.
+// worstBisection are the rates of bisect's longest run between lo and hi,
+// at most most of them: every midpoint fails, so hi shrinks towards lo,
+// which makes the midpoints the lowest (the longest steps) and the most
+// numerous (the resolution, a share of hi, the finest); and since a
+// rounded midpoint can leave another path one step longer, one more step
+// at lo (none is longer).
+func worstBisection(lo, hi, res float64, most int) []float64 {
+	var out []float64
+	bisect(lo, hi, res, most, func(r float64) (bool, error) { out = append(out, r); return false, nil })
+	if len(out) > 0 && len(out) < most {
+		out = append(out, lo)
+	}
+	return out
+}
+
+// errStop ends a search that was interrupted; it is not an error of the
+// search.
 var errStop = fmt.Errorf("capacity: interrupted")
 
 func ignoreStop(err error) error {
