@@ -12,11 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onsi/gomega"
-
 	"github.com/slaspec/slaspec/capacity"
 	"github.com/slaspec/slaspec/loadrunner"
-	"github.com/slaspec/slaspec/matchers"
 	"github.com/slaspec/slaspec/sla"
 )
 
@@ -308,67 +305,5 @@ func TestFindCapacityInterrupted(t *testing.T) {
 	}
 	if c.Status == sla.Passed && !strings.Contains(c.Knee, "at least") {
 		t.Errorf("an interrupted pass must read as a lower bound: %q", c.Knee)
-	}
-}
-
-// TestHaveCapacity runs the matcher on the serialised service: it passes a
-// bound the service meets, fails one it does not with the step table, and
-// refuses to judge a generator-bound search either way.
-func TestHaveCapacity(t *testing.T) {
-	g := gomega.NewWithT(t)
-	_, url := startSerial(t)
-	ctx := within(t, t.Context())
-	g.Expect(loadrunner.HTTP(url)).To(matchers.HaveCapacity(ctx, gomega.BeNumerically(">=", 100), capacitySLA.String(), quickPlan(100, 100, 0, "")))
-
-	m := matchers.HaveCapacity(ctx, gomega.BeNumerically(">=", 1000), capacitySLA.String(), quickPlan(150, 300, 2, ""))
-	ok, err := m.Match(loadrunner.HTTP(url))
-	if err != nil || ok {
-		t.Fatalf("a capacity of 1000 req/s must fail plainly: ok %v, error %v", ok, err)
-	}
-	msg := m.FailureMessage(nil)
-	for _, want := range []string{"to be >=", "capacity ", "rate  status", "FAIL", "p90<50ms fail (observed"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("failure message lacks %q:\n%s", want, msg)
-		}
-	}
-
-	starved := quickPlan(60, 400, 4, "") // one slot offers a 20ms service under 50 req/s
-	starved.Plan.MaxInFlight = 1
-	m = matchers.HaveCapacity(ctx, gomega.BeNumerically(">=", 1000), capacitySLA.String(), starved)
-	if _, err := m.Match(loadrunner.HTTP(parallelService(t, 20*time.Millisecond))); err == nil ||
-		!strings.Contains(err.Error(), "cannot tell the service's capacity, only a lower bound") {
-		t.Errorf("a generator-bound search must be an error, not a verdict: %v", err)
-	}
-}
-
-func TestHaveCapacityBadInput(t *testing.T) {
-	cp := quickPlan(100, 400, 4, "")
-	cases := []struct {
-		name   string
-		m      func() (bool, error)
-		wanted string
-	}{
-		{"bad sla", func() (bool, error) {
-			return matchers.HaveCapacity(t.Context(), gomega.BeNumerically(">", 0), "p99<abc", cp).Match(loadrunner.HTTP("http://127.0.0.1:1"))
-		}, `budget "p99<abc" at column 1`},
-		{"not a target", func() (bool, error) {
-			return matchers.HaveCapacity(t.Context(), gomega.BeNumerically(">", 0), "p99<1s", cp).Match("http://127.0.0.1:1")
-		}, "HaveCapacity expects a loadrunner.Target"},
-		{"nil matcher", func() (bool, error) {
-			return matchers.HaveCapacity(t.Context(), nil, "p99<1s", cp).Match(loadrunner.HTTP("http://127.0.0.1:1"))
-		}, "the capacity matcher is nil"},
-		{"bad plan", func() (bool, error) {
-			bad := cp
-			bad.Min = -1
-			return matchers.HaveCapacity(t.Context(), gomega.BeNumerically(">", 0), "p99<1s", bad).Match(loadrunner.HTTP("http://127.0.0.1:1"))
-		}, "HaveCapacity: capacity: Min -1 req/s"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			ok, err := c.m()
-			if ok || err == nil || !strings.Contains(err.Error(), c.wanted) {
-				t.Fatalf("ok %v, error %v; want an error with %q", ok, err, c.wanted)
-			}
-		})
 	}
 }
