@@ -245,8 +245,14 @@ func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
 }
 
 // serviceBroke returns the first latency or error budget (whole window) that
-// fails when latency is taken from each request's actual send rather than
-// its intended one: a failure the generator's lateness cannot explain.
+// fails on what the service alone did, a failure the generator's lateness
+// cannot explain: latency is taken from each request's actual send (its
+// service time) rather than its intended one. While in-flight slots were
+// free, a generator that fell behind also sent its late requests in a
+// burst, which queues at the service for up to the lag they waited; a
+// latency budget then counts as broken only past its limit plus the send
+// lag at the same percentile. When every slot was busy the lag was the
+// service's backlog, and the limit stands.
 func serviceBroke(res *loadrunner.Result, want sla.SLA) string {
 	if res.ServiceTime == nil {
 		return ""
@@ -256,15 +262,35 @@ func serviceBroke(res *loadrunner.Result, want sla.SLA) string {
 	// Judged as if the generator had kept up: sla.Evaluate would otherwise
 	// make every verdict of a saturated run inconclusive.
 	own.GeneratorSaturated, own.Saturation = false, nil
+	slotsFree := res.Generator.PeakInFlight < res.Plan.MaxInFlight
 	for _, b := range want.Budgets {
 		if b.Window > 0 || (b.Kind != sla.Latency && b.Kind != sla.ErrorRate) {
 			continue
 		}
-		if v := sla.Evaluate(&own, sla.SLA{Budgets: []sla.Budget{b}}).Verdicts[0]; v.Status == sla.Failed {
+		allowed := b
+		if lag := lagAt(res.SendLag, b); slotsFree && lag > 0 && (b.Op == sla.OpLess || b.Op == sla.OpLessEqual) {
+			allowed.Limit += float64(lag)
+		}
+		if v := sla.Evaluate(&own, sla.SLA{Budgets: []sla.Budget{allowed}}).Verdicts[0]; v.Status == sla.Failed {
+			if allowed.Limit != b.Limit {
+				return fmt.Sprintf("%s by more than the send lag explains (observed %s, send lag %s)", b, v.Observed, sla.FormatDuration(lagAt(res.SendLag, b)))
+			}
 			return fmt.Sprintf("%s (observed %s)", b, v.Observed)
 		}
 	}
 	return ""
+}
+
+// lagAt is the send lag at a latency budget's percentile (its mean for
+// "mean"); 0 for other budgets or without a lag distribution.
+func lagAt(lag *loadrunner.Histogram, b sla.Budget) time.Duration {
+	switch {
+	case lag == nil || b.Kind != sla.Latency:
+		return 0
+	case b.Mean:
+		return lag.Mean()
+	}
+	return lag.Percentile(b.Percentile)
 }
 
 func saturationWhy(res *loadrunner.Result) string {

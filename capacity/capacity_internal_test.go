@@ -333,6 +333,13 @@ func TestJudgeStep(t *testing.T) {
 		{"saturated, the service was fast", testtool.Result(2, 100, slow, 0, ""), true, time.Millisecond, sla.Inconclusive, "the load generator saturated"},
 		{"saturated, the service alone was slow", testtool.Result(2, 100, slow, 0, ""), true, 0, sla.Failed, "the service time alone breaks p90<50ms (observed 200ms)"},
 		{"saturated, the service failed requests", testtool.Result(2, 100, testtool.Uniform, 20, loadrunner.Class5xx), true, time.Millisecond, sla.Failed, "the service time alone breaks errors<1%"},
+		// In-flight slots free: a send lag of 180ms bunched the sends, which
+		// explains up to 180ms of queueing at the service.
+		{"saturated, slots free, the lag explains the service time", lagged(slow, 180*time.Millisecond, 10), true, 0, sla.Inconclusive, "the load generator saturated"},
+		{"saturated, slots free, the service is slower than the lag explains", lagged(slow, 100*time.Millisecond, 10), true, 0, sla.Failed,
+			"the service time alone breaks p90<50ms by more than the send lag explains (observed 200ms, send lag 100ms)"},
+		// Every slot busy: the lag is the service's backlog.
+		{"saturated, slots full", lagged(slow, 180*time.Millisecond, 1024), true, 0, sla.Failed, "the service time alone breaks p90<50ms (observed 200ms)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -353,6 +360,17 @@ func TestJudgeStep(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lagged is a result of 200 requests of latency lat, sent lag late with at
+// most peak requests in flight of 1024 allowed.
+func lagged(lat func(int) time.Duration, lag time.Duration, peak int) *loadrunner.Result {
+	res := testtool.Result(2, 100, lat, 0, "")
+	res.Plan.MaxInFlight, res.Generator.PeakInFlight = 1024, peak
+	for range res.Requests {
+		res.SendLag.Record(lag)
+	}
+	return res
 }
 
 // TestWorstCase checks the time a plan is admitted on: every step the

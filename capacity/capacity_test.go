@@ -6,58 +6,22 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/slaspec/slaspec/capacity"
+	"github.com/slaspec/slaspec/internal/testtool"
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/sla"
 )
 
-// serialWork is the fixed service time of the serialised service: one
-// request at a time holds the lock for it, so the service completes at most
-// 1/serialWork = 250 requests per second, whatever the load.
+// serialWork is the service time of the serialised service: one request at
+// a time holds its lock for it, so it completes at most 1/serialWork = 250
+// requests per second, whatever the load (testtool.Serial measures what
+// the machine really gave it).
 const serialWork = 4 * time.Millisecond
-
-// serialService is a loopback HTTP service whose capacity is known: every
-// request sleeps serialWork under one lock. It measures the time the lock
-// is held, so a test can compare the search with the capacity this machine
-// really gave it (a sleep overshoots a little, more on a busy machine).
-type serialService struct {
-	mu     sync.Mutex
-	busy   atomic.Int64 // nanoseconds of service under the lock
-	served atomic.Int64
-}
-
-func (s *serialService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	if r.Context().Err() == nil { // the client gave up: do not serve it
-		start := time.Now()
-		time.Sleep(serialWork)
-		s.busy.Add(int64(time.Since(start)))
-		s.served.Add(1)
-	}
-	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	w.Write([]byte(`{"ok":true}`))
-}
-
-// measured is the capacity the service had: requests served per second of
-// lock time.
-func (s *serialService) measured() float64 {
-	return float64(s.served.Load()) / time.Duration(s.busy.Load()).Seconds()
-}
-
-func startSerial(t *testing.T) (*serialService, string) {
-	t.Helper()
-	s := &serialService{}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return s, srv.URL
-}
 
 // parallelService sleeps d per request with no lock: its capacity is far
 // above what one in-flight slot can offer it.
@@ -87,42 +51,15 @@ func within(t *testing.T, ctx context.Context) context.Context {
 	return ctx
 }
 
-// TestFindCapacityKnownKnee is the proof: a step search over 50..600 req/s
-// finds the serialised service's known capacity (250 req/s by construction,
-// the served rate per second of lock time as measured) within one step.
+// TestFindCapacityKnownKnee is the proof against a real capacity: a step
+// search over 50..600 req/s brackets the serialised service's knee between
+// two steps 50 req/s apart, bisects the bracket to 5%, and answers near the
+// capacity the machine really gave the service.
 func TestFindCapacityKnownKnee(t *testing.T) {
-	svc, url := startSerial(t)
+	svc := testtool.NewSerial(t, serialWork)
 	cp := quickPlan(50, 600, 12, capacity.SearchStep) // steps of 50 req/s
-	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(url), capacitySLA, cp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var table strings.Builder
-	capacity.Write(&table, c)
-	t.Log("\n" + table.String())
-	const step = 50.0
-	known := svc.measured()
-	if known > 1/serialWork.Seconds()*1.01 || known < 100 {
-		t.Fatalf("the service's measured capacity %.1f req/s is not near its analytical %.0f", known, 1/serialWork.Seconds())
-	}
-	if c.Status != sla.Passed || c.GeneratorBound || c.Partial {
-		t.Fatalf("status %s, generator bound %v, partial %v", c.Status, c.GeneratorBound, c.Partial)
-	}
-	if math.Abs(c.CapacityRPS-known) > step {
-		t.Errorf("capacity %.0f req/s is more than one step (%.0f) from the known %.1f", c.CapacityRPS, step, known)
-	}
-	last := c.Steps[len(c.Steps)-1]
-	if last.Status != sla.Failed || last.Rate != c.CapacityRPS+step {
-		t.Errorf("the search should stop at the first failing step, one above the capacity: last step %.0f %s", last.Rate, last.Status)
-	}
-	if !strings.Contains(c.Knee, "broke it") {
-		t.Errorf("knee %q", c.Knee)
-	}
-	for _, s := range c.Steps[:len(c.Steps)-1] {
-		if s.Status != sla.Passed || s.Result == nil || len(s.Verdicts) == 0 {
-			t.Errorf("step %.0f: %s, %d verdicts", s.Rate, s.Status, len(s.Verdicts))
-		}
-	}
+	c := find(t, svc.URL, cp)
+	checkClimbsThenBisects(t, c.Steps, 50)
 	// The lowest step ran long enough for p90's 100 samples, and says so.
 	if n := c.Steps[0].Result.Latency.Count(); n < sla.NeededSamples(90) {
 		t.Errorf("the step at 50 req/s has %d samples, fewer than p90 needs", n)
@@ -130,23 +67,48 @@ func TestFindCapacityKnownKnee(t *testing.T) {
 	if len(c.Notes) == 0 || !strings.Contains(c.Notes[0], "the step at 50 req/s runs 2.1s instead of 1s") {
 		t.Errorf("notes %q", c.Notes)
 	}
+	known := svc.Capacity()
+	if c.CapacityRPS >= 0.7*known && c.CapacityRPS <= 1.1*known {
+		return
+	}
+	// The service shares this machine: a stall of half the budget or more
+	// (a descheduled lock holder) queues everything behind it and breaks
+	// p90<50ms below the mean capacity; the search rightly counts that as
+	// the service's latency, and the comparison no longer applies.
+	if stalls, longest := svc.Stalls(); longest >= 25*time.Millisecond {
+		t.Skipf("the machine stalled the service %d times, once for %s: its capacity under the SLA is below its mean %.1f req/s (found %g)", stalls, longest, known, c.CapacityRPS)
+	}
+	// A short step lets a slight overload pass (its queue has not grown past
+	// the budget yet): generous bounds around what the service really gave.
+	t.Errorf("capacity %g req/s is not within [0.7, 1.1] of the measured %.1f", c.CapacityRPS, known)
 }
 
-// TestFindCapacityBinary narrows on the same knee with a binary search: its
-// resolution after six steps is (600−50)/16 ≈ 34 req/s.
-func TestFindCapacityBinary(t *testing.T) {
-	svc, url := startSerial(t)
-	cp := quickPlan(50, 600, 6, capacity.SearchBinary)
-	cp.Cooldown = 200 * time.Millisecond // the 600 req/s step leaves a backlog
-	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(url), capacitySLA, cp)
-	if err != nil {
-		t.Fatal(err)
+// TestFindCapacityStepKnee runs the step search against a service whose
+// knee, 245 req/s, does not depend on the machine: the steps are exactly
+// those of the search's design and the capacity within 5% below the knee.
+func TestFindCapacityStepKnee(t *testing.T) {
+	cp := quickPlan(50, 600, 12, capacity.SearchStep)
+	cp.Cooldown = time.Second // the knee counts the last second's arrivals
+	c := find(t, testtool.NewKnee(t, 245, 200*time.Millisecond), cp)
+	if want := []float64{50, 100, 150, 200, 250, 225, 238}; !slices.Equal(rates(c.Steps), want) {
+		t.Errorf("steps %v, want %v", rates(c.Steps), want)
 	}
-	var table strings.Builder
-	capacity.Write(&table, c)
-	t.Log("\n" + table.String())
-	if len(c.Steps) != 6 || c.Steps[0].Rate != 50 || c.Steps[1].Rate != 600 || c.Steps[2].Rate != 325 {
-		t.Fatalf("binary search ran %v", rates(c.Steps))
+	if c.CapacityRPS != 238 || !strings.Contains(c.Knee, "between 238 and 250 req/s") {
+		t.Errorf("capacity %g, knee %q; want 238, between 238 and 250", c.CapacityRPS, c.Knee)
+	}
+}
+
+// TestFindCapacityBinary narrows on the same knee with a binary search: 50,
+// 600, 325, then halves until the bracket is within 5%.
+func TestFindCapacityBinary(t *testing.T) {
+	cp := quickPlan(50, 600, 10, capacity.SearchBinary)
+	cp.Cooldown = time.Second
+	c := find(t, testtool.NewKnee(t, 245, 200*time.Millisecond), cp)
+	if want := []float64{50, 600, 325, 188, 256, 222, 239, 248}; !slices.Equal(rates(c.Steps), want) {
+		t.Errorf("steps %v, want %v", rates(c.Steps), want)
+	}
+	if c.CapacityRPS < 245*(1-capacity.DefaultResolution) || c.CapacityRPS >= 245 {
+		t.Errorf("capacity %g, not within 5%% below the knee 245", c.CapacityRPS)
 	}
 	for i := 1; i < len(c.Steps); i++ {
 		prev, next := c.Steps[i-1].Result, c.Steps[i].Result
@@ -154,14 +116,73 @@ func TestFindCapacityBinary(t *testing.T) {
 			t.Errorf("step %d started %s after the previous one ended, within the %s cooldown", i, gap, cp.Cooldown)
 		}
 	}
+}
+
+// find runs cp's search against url and checks what every search that
+// found a knee must hold: a bracket within the resolution, the knee in
+// words. It skips the test, saying why, when the search itself says it
+// cannot tell (the machine is too loaded for the generator).
+func find(t *testing.T, url string, cp capacity.Plan) *capacity.Result {
+	t.Helper()
+	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(url), capacitySLA, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	capacity.Write(&table, c)
+	t.Log("\n" + table.String())
+	if c.Partial {
+		t.Fatalf("partial: %q", c.Notes)
+	}
+	if c.GeneratorBound || c.Status == sla.Inconclusive {
+		checkSaysWhy(t, c)
+		t.Skipf("the search cannot tell on this machine now: %s", c.Knee)
+	}
 	best, bound := c.Best(), lowestFailAbove(c)
-	if best == nil || bound == nil || c.GeneratorBound {
-		t.Fatalf("no bracket: %s", c.Knee)
+	if c.Status != sla.Passed || best == nil || bound == nil || !strings.Contains(c.Knee, "broke it") {
+		t.Fatalf("status %s, knee %q", c.Status, c.Knee)
 	}
-	known := svc.measured()
-	if best.Rate > known*1.1 || bound.Rate < known*0.8 || bound.Rate-best.Rate > (600-50)/16.0+1 {
-		t.Errorf("bracket %.0f..%.0f req/s does not hold the known %.1f within the search's resolution", best.Rate, bound.Rate, known)
+	if bound.Rate-best.Rate > capacity.DefaultResolution*bound.Rate {
+		t.Errorf("bracket %g..%g req/s is wider than the resolution", best.Rate, bound.Rate)
 	}
+	return c
+}
+
+// checkClimbsThenBisects checks a step search's steps: rates climbing by
+// step to the first that does not pass, then only rates inside that bracket.
+func checkClimbsThenBisects(t *testing.T, steps []capacity.Step, step float64) {
+	t.Helper()
+	first := 0 // the first step that did not pass: the bracket's top
+	for first < len(steps) && steps[first].Status == sla.Passed {
+		first++
+	}
+	if first == 0 || first == len(steps) || steps[first].Rate != steps[first-1].Rate+step {
+		t.Fatalf("the steps should climb by %g req/s to a step that does not pass: %v", step, rates(steps))
+	}
+	for _, s := range steps[first+1:] {
+		if s.Rate <= steps[first-1].Rate || s.Rate >= steps[first].Rate {
+			t.Errorf("bisection step %g outside the bracket %g..%g", s.Rate, steps[first-1].Rate, steps[first].Rate)
+		}
+	}
+	if len(steps) == first+1 && steps[first].Rate-steps[first-1].Rate > capacity.DefaultResolution*steps[first].Rate {
+		t.Errorf("no bisection after the bracket %g..%g", steps[first-1].Rate, steps[first].Rate)
+	}
+}
+
+// checkSaysWhy checks that a search that cannot tell says why: a step above
+// its capacity saturated the generator and its note says so, or the lowest
+// step was inconclusive.
+func checkSaysWhy(t *testing.T, c *capacity.Result) {
+	t.Helper()
+	for _, s := range c.Steps {
+		if s.GeneratorSaturated && s.Status == sla.Inconclusive && strings.Contains(s.Note, "generator saturated") && s.Rate > c.CapacityRPS {
+			return
+		}
+	}
+	if c.Status == sla.Inconclusive && !c.GeneratorBound && strings.Contains(c.Knee, "inconclusive") {
+		return
+	}
+	t.Errorf("the search cannot tell but no step says why: %q", c.Knee)
 }
 
 // TestFindCapacityGeneratorBound starves the generator (one request in
@@ -181,14 +202,14 @@ func TestFindCapacityGeneratorBound(t *testing.T) {
 	if !c.GeneratorBound {
 		t.Fatalf("a starved generator must make the result generator bound")
 	}
-	last := c.Steps[len(c.Steps)-1]
-	if !last.GeneratorSaturated || last.Status != sla.Inconclusive || !strings.Contains(last.Note, "generator saturated") {
-		t.Errorf("last step %.0f: saturated %v, %s, note %q", last.Rate, last.GeneratorSaturated, last.Status, last.Note)
+	checkSaysWhy(t, c)
+	if bound := lowestFailAbove(c); bound == nil || bound.Rate > 150 {
+		t.Errorf("one in-flight slot against a 12ms service cannot offer 150 req/s: bound %+v", bound)
 	}
-	if last.Rate > 150 {
-		t.Errorf("one in-flight slot against a 12ms service cannot offer %.0f req/s", last.Rate)
-	}
-	if !strings.Contains(c.Knee, "lower bound") || !strings.Contains(table.String(), "generator bound") {
+	// Either a lower rate passed (a lower bound) or even Min saturated it.
+	lowerBound := c.Status == sla.Passed && strings.Contains(c.Knee, "lower bound") && strings.Contains(table.String(), "generator bound")
+	atMin := c.Status == sla.Inconclusive && strings.Contains(c.Knee, "the load generator saturated at the lowest rate")
+	if !lowerBound && !atMin {
 		t.Errorf("knee %q, table:\n%s", c.Knee, table.String())
 	}
 }
@@ -214,8 +235,8 @@ func lowestFailAbove(c *capacity.Result) *capacity.Step {
 // TestCapacityJSON checks the documented JSON keys and a lossless round
 // trip of the steps' results.
 func TestCapacityJSON(t *testing.T) {
-	_, url := startSerial(t)
-	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(url), capacitySLA, quickPlan(100, 100, 0, ""))
+	svc := testtool.NewSerial(t, serialWork)
+	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(svc.URL), capacitySLA, quickPlan(100, 100, 0, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +257,7 @@ func TestCapacityJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.CapacityRPS != 100 || len(back.Steps) != 1 || back.Steps[0].Result == nil ||
+	if back.CapacityRPS != c.CapacityRPS || back.Status != c.Status || len(back.Steps) != 1 || back.Steps[0].Result == nil ||
 		!back.Steps[0].Result.Latency.Equal(c.Steps[0].Result.Latency) || len(back.Steps[0].Verdicts) != len(c.Steps[0].Verdicts) {
 		t.Errorf("round trip lost figures: %+v", back)
 	}
@@ -259,6 +280,9 @@ func TestFindCapacityRefusesBadInput(t *testing.T) {
 		{"one step two rates", "p90<50ms", func(p *capacity.Plan) { p.Steps = 1 }, target, "Steps 1 searches one rate"},
 		{"negative duration", "p90<50ms", func(p *capacity.Plan) { p.StepDuration = -time.Second }, target, "StepDuration -1s is negative"},
 		{"negative cooldown", "p90<50ms", func(p *capacity.Plan) { p.Cooldown = -time.Second }, target, "Cooldown -1s is negative"},
+		{"resolution too fine", "p90<50ms", func(p *capacity.Plan) { p.Resolution = 0.001 }, target, "Resolution 0.001 must be a share of the rate from 0.01 to below 1"},
+		{"resolution a percent", "p90<50ms", func(p *capacity.Plan) { p.Resolution = 5 }, target, "Resolution 5 must be a share"},
+		{"resolution NaN", "p90<50ms", func(p *capacity.Plan) { p.Resolution = math.NaN() }, target, "Resolution NaN"},
 		{"bad search", "p90<50ms", func(p *capacity.Plan) { p.Search = "random" }, target, `search "random": want "step" or "binary"`},
 		{"plan rate", "p90<50ms", func(p *capacity.Plan) { p.Plan.Rate = 5 }, target, "the search sets each step's"},
 		{"closed model", "p90<50ms", func(p *capacity.Plan) { p.Plan.Concurrency = 4 }, target, "Plan.Concurrency 4"},
@@ -269,7 +293,7 @@ func TestFindCapacityRefusesBadInput(t *testing.T) {
 		{"window too small", "p99@1s<50ms", func(*capacity.Plan) {}, target,
 			"budget p99@1s<50ms needs 1000 samples in every 1s window, but at Min 50 req/s a window holds 50: raise Min to 1000 req/s"},
 		{"too long", "p99.9<50ms", func(p *capacity.Plan) { p.Min = 1 }, target,
-			"(12 steps; the step at 1 req/s alone runs 2h55m0s), more than MaxTotal 15m0s"},
+			"(13 steps; the step at 1 req/s alone runs 2h55m0s), more than MaxTotal 15m0s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -293,10 +317,10 @@ func TestFindCapacityRefusesBadInput(t *testing.T) {
 // TestFindCapacityInterrupted stops the search from its context: the steps
 // run so far come back, marked partial, never a pass beyond what ran.
 func TestFindCapacityInterrupted(t *testing.T) {
-	_, url := startSerial(t)
+	svc := testtool.NewSerial(t, serialWork)
 	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
 	defer cancel()
-	c, err := capacity.Find(ctx, loadrunner.HTTP(url), capacitySLA, quickPlan(100, 200, 2, ""))
+	c, err := capacity.Find(ctx, loadrunner.HTTP(svc.URL), capacitySLA, quickPlan(100, 200, 2, ""))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/slaspec/slaspec/capacity"
+	"github.com/slaspec/slaspec/internal/testtool"
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/sla"
 )
@@ -33,6 +34,7 @@ func TestCapacityBadFlags(t *testing.T) {
 		{"bad steps", []string{"-url", url, "-sla", sla, "-steps", "500"}, "Steps 500 must be between 1 and 64"},
 		{"negative cooldown", []string{"-url", url, "-sla", sla, "-cooldown", "-1s"}, "Cooldown -1s is negative"},
 		{"bad search", []string{"-url", url, "-sla", sla, "-search", "golden"}, `search "golden": want "step" or "binary"`},
+		{"bad resolution", []string{"-url", url, "-sla", sla, "-resolution", "5"}, "Resolution 5 must be a share of the rate from 0.01 to below 1"},
 		{"not a number", []string{"-url", url, "-sla", sla, "-max", "lots"}, `invalid value "lots" for flag -max`},
 		{"too long", []string{"-url", url, "-sla", "p99.9<1s", "-min", "1", "-max-time", "1m"}, "more than MaxTotal 1m0s"},
 		{"extra argument", []string{"-url", url, "-sla", sla, "extra"}, `unexpected argument "extra"`},
@@ -47,29 +49,19 @@ func TestCapacityBadFlags(t *testing.T) {
 	}
 }
 
-// serialServer serves one request at a time for 4ms each: at most 250
-// req/s, so 100 and 200 req/s meet a lenient SLA and 300 and 400 do not.
-func serialServer(t *testing.T) string {
-	t.Helper()
-	var mu sync.Mutex
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		if r.Context().Err() == nil {
-			time.Sleep(4 * time.Millisecond)
-		}
-		mu.Unlock()
-		w.Write([]byte("ok"))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
+// TestCapacityCommand checks the command's outputs against a service whose
+// knee, 250 req/s, does not depend on the machine: 100 and 200 req/s meet a
+// lenient SLA, 300 does not, and a coarse -resolution leaves that bracket
+// as it is.
 func TestCapacityCommand(t *testing.T) {
-	url := serialServer(t)
+	url := testtool.NewKnee(t, 250, 200*time.Millisecond)
 	out := filepath.Join(t.TempDir(), "capacity.json")
 	html := filepath.Join(t.TempDir(), "capacity.html")
 	quick := []string{"-step-duration", "1s", "-warmup", "200ms", "-timeout", "2s", "-sla", "p90<50ms, errors<1%", "-header", "X-Probe: 1"}
-	code, stdout, stderr := run(t, append([]string{"capacity", "-url", url, "-min", "100", "-max", "300", "-steps", "3", "-json", out, "-html", html}, quick...)...)
+	code, stdout, stderr := run(t, append([]string{"capacity", "-url", url, "-min", "100", "-max", "300", "-steps", "3", "-resolution", "0.5", "-json", out, "-html", html}, quick...)...)
+	if code == exitInconclusive && strings.Contains(stdout, "generator bound") {
+		t.Skipf("the machine is too loaded for the generator, the search says so:\n%s", stdout)
+	}
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -145,4 +137,43 @@ func TestCapacityCommandGeneratorBound(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
+}
+
+// TestCapacityCommandFindsKnee is the issue's command against a service of
+// known capacity, about 1,000 req/s (1ms of work under one lock): the
+// default step search brackets the knee, bisects to 5%, and answers within
+// [0.85 C, 1.05 C] of the capacity C the machine really gave the service.
+func TestCapacityCommandFindsKnee(t *testing.T) {
+	svc := testtool.NewSerial(t, time.Millisecond)
+	out := filepath.Join(t.TempDir(), "capacity.json")
+	code, stdout, stderr := run(t, "capacity", "-url", svc.URL+"/serial", "-sla", "p99<50ms, errors<0.1%", "-min", "200", "-max", "3000",
+		"-step-duration", "2s", "-warmup", "500ms", "-json", out, "-q")
+	c := svc.Capacity()
+	stalls, longest := svc.Stalls()
+	t.Logf("measured capacity %.0f req/s (nominal %.0f), %d stalls, longest %s\n%s%s", c, svc.Nominal(), stalls, longest, stdout, stderr)
+	var res capacity.Result
+	if b, err := os.ReadFile(out); err != nil || json.Unmarshal(b, &res) != nil {
+		t.Fatalf("exit %d, no JSON: %v", code, err)
+	}
+	if res.GeneratorBound || res.Status == sla.Inconclusive {
+		t.Skipf("the machine is too loaded for the generator, the search says so: %s", res.Knee)
+	}
+	if res.Status == sla.Passed && res.CapacityRPS >= 0.85*c && res.CapacityRPS <= 1.05*c {
+		if code != exitOK {
+			t.Errorf("exit %d for a capacity found", code)
+		}
+		return
+	}
+	if res.Status == sla.Failed && 0.85*c < 200 {
+		t.Skipf("the machine gave the service only %.0f req/s, too close to -min 200 for the band; the search found -min too much: %s", c, res.Knee)
+	}
+	// The service shares this machine: a stall of half the budget or more
+	// (a descheduled lock holder) queues everything behind it and breaks
+	// p99<50ms below the mean capacity. That is the service's latency, not
+	// the generator's, so the search rightly counts it; the band then does
+	// not apply.
+	if longest >= 25*time.Millisecond {
+		t.Skipf("the machine stalled the service %d times, once for %s: its capacity under p99<50ms is below its mean %.0f req/s (the search: %s)", stalls, longest, c, res.Knee)
+	}
+	t.Errorf("exit %d, %s: capacity %g req/s, want within [0.85, 1.05] of the measured %.0f", code, res.Status, res.CapacityRPS, c)
 }

@@ -1,5 +1,6 @@
 // Package testtool holds what several of slaspec's test packages share:
-// the Ginkgo CLI of the module's pinned version, synthetic results.
+// the Ginkgo CLI of the module's pinned version, synthetic results, a
+// loopback service of known capacity.
 package testtool
 
 import (
