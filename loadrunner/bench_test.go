@@ -58,10 +58,12 @@ func BenchmarkMergeResults(b *testing.B) {
 			r.Latency.Record(time.Duration(i%5000) * time.Microsecond)
 		}
 		start := time.Now()
-		for i := range 60 {
+		for i := range 60 { // a thousand latencies a second, spread over 1–5 ms
 			h := NewHistogram()
-			h.Record(time.Millisecond)
-			r.Timeseries = append(r.Timeseries, Interval{Start: start.Add(time.Duration(i) * time.Second), Length: time.Second, HDR: encodeString(h)})
+			for j := range 1000 {
+				h.Record(time.Millisecond + time.Duration(j*4)*time.Microsecond)
+			}
+			r.Timeseries = append(r.Timeseries, Interval{Start: start.Add(time.Duration(i) * time.Second), Length: time.Second, Latency: h.Buckets()})
 		}
 		return r
 	}

@@ -147,6 +147,33 @@ func (h *Histogram) Buckets() []Bucket {
 	return out
 }
 
+// AddBuckets records every value of bs, as Buckets returned them: each
+// bucket's count at its lowest value, so a histogram rebuilt from its
+// buckets equals the original.
+func (h *Histogram) AddBuckets(bs []Bucket) {
+	for _, b := range bs {
+		_ = h.h.RecordValues(int64(b.From), int64(b.Count)) // inside the geometry: Buckets made it
+	}
+}
+
+// mergeBuckets returns the buckets of a and b added together, both in
+// increasing order of value and from histograms of the same geometry.
+func mergeBuckets(a, b []Bucket) []Bucket {
+	out := make([]Bucket, 0, max(len(a), len(b)))
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0].From == b[0].From:
+			out = append(out, Bucket{From: a[0].From, To: a[0].To, Count: a[0].Count + b[0].Count})
+			a, b = a[1:], b[1:]
+		case a[0].From < b[0].From:
+			out, a = append(out, a[0]), a[1:]
+		default:
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
 // Summary holds the usual figures of a distribution. It is what the JSON
 // result shows beside the encoded histogram (latency, service_time, send_lag).
 type Summary struct {

@@ -29,11 +29,8 @@ func Merge(results ...*Result) (*Result, error) {
 			return nil, fmt.Errorf("loadrunner: merge: result %d: %w", i+1, err)
 		}
 	}
-	series, err := mergeSeries(results)
-	if err != nil {
-		return nil, fmt.Errorf("loadrunner: merge: %w", err)
-	}
-	out.Timeseries = series
+	out.Timeseries = mergeSeries(results)
+	var err error
 	if out.Operations, err = mergeOperations(results); err != nil {
 		return nil, fmt.Errorf("loadrunner: merge: %w", err)
 	}
@@ -210,7 +207,7 @@ func joinReason(a, b string) string {
 // mergeSeries aligns the results' intervals by wall clock: intervals whose
 // starts round to the same multiple of the interval length (measured from the
 // earliest start) are merged.
-func mergeSeries(results []*Result) ([]Interval, error) {
+func mergeSeries(results []*Result) []Interval {
 	var origin time.Time
 	var length time.Duration
 	for _, r := range results {
@@ -220,16 +217,12 @@ func mergeSeries(results []*Result) ([]Interval, error) {
 		}
 	}
 	if length <= 0 {
-		return nil, nil
+		return nil
 	}
 	slots := map[int64]*Interval{}
-	hists := map[int64]*Histogram{}
 	for _, r := range results {
 		for _, iv := range r.Timeseries {
-			k := int64((iv.Start.Sub(origin) + length/2) / length)
-			if err := addInterval(slots, hists, k, iv); err != nil {
-				return nil, err
-			}
+			addInterval(slots, int64((iv.Start.Sub(origin)+length/2)/length), iv)
 		}
 	}
 	keys := make([]int64, 0, len(slots))
@@ -238,32 +231,27 @@ func mergeSeries(results []*Result) ([]Interval, error) {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	out := make([]Interval, 0, len(keys))
+	h := NewHistogram() // one scratch histogram for every slot's figures
 	for _, k := range keys {
-		iv, h := slots[k], hists[k]
+		iv := slots[k]
+		h.Reset()
+		h.AddBuckets(iv.Latency)
 		iv.P50, iv.P99, iv.Max = h.Percentile(P50), h.Percentile(P99), h.Max()
-		iv.HDR = ""
-		if h.Count() > 0 {
-			iv.HDR = encodeString(h)
-		}
 		out = append(out, *iv)
 	}
-	return out, nil
+	return out
 }
 
-func addInterval(slots map[int64]*Interval, hists map[int64]*Histogram, k int64, iv Interval) error {
-	h, err := iv.Histogram()
-	if err != nil {
-		return fmt.Errorf("interval at %s: %w", iv.Start.Format(time.RFC3339Nano), err)
-	}
+// addInterval adds iv into the slot k of slots.
+func addInterval(slots map[int64]*Interval, k int64, iv Interval) {
 	s := slots[k]
 	if s == nil {
 		c := iv
 		c.ErrorsByClass = nil
-		slots[k], hists[k] = &c, h
-		s = &c
-		s.Planned, s.Sent, s.Dropped, s.OK, s.Errors = 0, 0, 0, 0, 0
-	} else if err := hists[k].Merge(h); err != nil {
-		return err
+		c.Planned, c.Sent, c.Dropped, c.OK, c.Errors = 0, 0, 0, 0, 0
+		slots[k], s = &c, &c
+	} else {
+		s.Latency = mergeBuckets(s.Latency, iv.Latency)
 	}
 	s.Start = earliest(s.Start, iv.Start)
 	s.Length = max(s.Length, iv.Length)
@@ -278,5 +266,4 @@ func addInterval(slots map[int64]*Interval, hists map[int64]*Histogram, k int64,
 		}
 		addCounts(s.ErrorsByClass, iv.ErrorsByClass)
 	}
-	return nil
 }

@@ -50,7 +50,7 @@ func (a *seriesAcc) close(start, now time.Time, planned, sent, dropped uint64) {
 		iv.ErrorsByClass = maps.Clone(a.iv.byClass)
 	}
 	if a.iv.latency.Count() > 0 {
-		iv.HDR = encodeString(a.iv.latency)
+		iv.Latency = a.iv.latency.Buckets()
 	}
 	a.series = append(a.series, iv)
 	a.last.planned, a.last.sent, a.last.dropped = planned, sent, dropped

@@ -136,17 +136,19 @@ type Interval struct {
 	P50 time.Duration `json:"p50_ns"`
 	P99 time.Duration `json:"p99_ns"`
 	Max time.Duration `json:"max_ns"`
-	// HDR is the interval's latency histogram (successful requests) in HdrHistogram's compressed
-	// encoding, so windowed budgets and merges are exact. Decode with Histogram.
-	HDR string `json:"hdr,omitempty"`
+	// Latency is the interval's latency distribution (successful requests)
+	// as its populated buckets, in increasing order: a few hundred entries
+	// where a whole histogram holds 32,768 counters, so that windowed
+	// budgets and merges stay exact and cheap. In JSON it is the "hdr"
+	// field, HdrHistogram's compressed encoding, decoded once when read.
+	Latency []Bucket `json:"-"`
 }
 
-// Histogram decodes the interval's latency histogram.
-func (iv Interval) Histogram() (*Histogram, error) {
-	if len(iv.HDR) == 0 {
-		return NewHistogram(), nil
-	}
-	return DecodeHistogram([]byte(iv.HDR))
+// Histogram returns the interval's latency distribution as a histogram.
+func (iv Interval) Histogram() *Histogram {
+	h := NewHistogram()
+	h.AddBuckets(iv.Latency)
+	return h
 }
 
 // Generator describes the load generator's own health during a run.

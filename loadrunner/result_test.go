@@ -210,3 +210,54 @@ func TestMemoryDoesNotGrowWithRunLength(t *testing.T) {
 		t.Errorf("live heap %d KiB after a 10 s run, %d KiB after a 60 s run", short>>10, long>>10)
 	}
 }
+
+// TestIntervalsMergeAndRoundTripExactly: an interval's latency buckets
+// survive JSON, and merged intervals hold exactly the histogram of every
+// sample they cover.
+func TestIntervalsMergeAndRoundTripExactly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	all := loadrunner.NewHistogram()
+	mk := func() *loadrunner.Result {
+		r := &loadrunner.Result{Plan: loadrunner.Plan{Rate: 100, Duration: 3 * time.Second}, Latency: loadrunner.NewHistogram(),
+			ServiceTime: loadrunner.NewHistogram(), SendLag: loadrunner.NewHistogram()}
+		for s := range 3 {
+			h := loadrunner.NewHistogram()
+			for range 500 {
+				d := time.Duration(rng.ExpFloat64() * float64(3*time.Millisecond))
+				h.Record(d)
+				r.Latency.Record(d)
+				if s == 1 {
+					all.Record(d)
+				}
+			}
+			r.Timeseries = append(r.Timeseries, loadrunner.Interval{Start: start.Add(time.Duration(s) * time.Second), Length: time.Second,
+				OK: 500, Latency: h.Buckets()})
+		}
+		return r
+	}
+	a, b := mk(), mk()
+	raw, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back loadrunner.Result
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	for i := range a.Timeseries {
+		if !reflect.DeepEqual(back.Timeseries[i].Latency, a.Timeseries[i].Latency) {
+			t.Fatalf("interval %d: buckets changed in the JSON round trip", i)
+		}
+	}
+	merged, err := loadrunner.Merge(&back, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(merged.Timeseries) != 3 {
+		t.Fatalf("%d merged intervals, want 3", len(merged.Timeseries))
+	}
+	if got := merged.Timeseries[1]; !got.Histogram().Equal(all) || got.OK != 1000 || got.P99 != all.Percentile(loadrunner.P99) {
+		t.Fatalf("merged interval 1: %d ok, p99 %s; want the histogram of its 1000 samples (p99 %s)", got.OK, got.P99, all.Percentile(loadrunner.P99))
+	}
+}

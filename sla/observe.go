@@ -142,26 +142,16 @@ func evaluateWindows(res *loadrunner.Result, b Budget, v Verdict) Verdict {
 	if n > len(series) {
 		n, note = len(series), fmt.Sprintf("the run is shorter than the %s window: one window covers it all", formatDuration(b.Window))
 	}
-	hists := make([]*loadrunner.Histogram, len(series))
-	if b.Kind == Latency {
-		for i, iv := range series {
-			h, err := iv.Histogram()
-			if err != nil {
-				v.Status, v.Observed, v.Detail = Inconclusive, "-", fmt.Sprintf("interval %d: %v", i, err)
-				return v
-			}
-			hists[i] = h
-		}
-	}
+	h := loadrunner.NewHistogram() // one scratch histogram for every window
 	var worst *Observation
 	worstAt, failed, unsure, windows := 0, 0, 0, 0
 	for start := 0; start+n <= len(series); start++ {
 		windows++
 		var o Observation
 		if b.Kind == Latency {
-			h := loadrunner.NewHistogram()
-			for _, part := range hists[start : start+n] {
-				_ = h.Merge(part) // same geometry by construction
+			h.Reset()
+			for _, iv := range series[start : start+n] {
+				h.AddBuckets(iv.Latency)
 			}
 			o = observeLatency(h, b)
 		} else {

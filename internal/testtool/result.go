@@ -28,10 +28,9 @@ func Result(secs, perSec int, lat func(i int) time.Duration, errs uint64, c load
 			res.ServiceTime.Record(d)
 			i++
 		}
-		enc, _ := h.Encode()
 		res.Timeseries = append(res.Timeseries, loadrunner.Interval{
 			Start: start.Add(time.Duration(s) * time.Second), Length: time.Second,
-			Planned: uint64(perSec), Sent: uint64(perSec), OK: uint64(perSec), HDR: string(enc),
+			Planned: uint64(perSec), Sent: uint64(perSec), OK: uint64(perSec), Latency: h.Buckets(),
 		})
 	}
 	total := uint64(secs * perSec)
