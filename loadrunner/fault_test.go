@@ -293,32 +293,55 @@ func only(t *testing.T, res *loadrunner.Result, c loadrunner.Class) {
 	}
 }
 
-func TestFaultRefused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	ln.Close() // nothing listens there now: every connect is refused
-	plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-	res := faultRun(t, plan, func() {}, loadrunner.HTTP(url))
-	only(t, res, loadrunner.ClassRefused)
-	if res.Requests != 100 {
-		t.Errorf("requests %d, want the 100 planned", res.Requests)
+// targetFor builds an HTTP target on the engine a fault test runs on.
+type targetFor func(url string, opts ...loadrunner.HTTPOption) *loadrunner.HTTPTarget
+
+// forEachEngine runs test once on each HTTP engine, as a subtest named
+// after it: every fault must end the same way on both.
+func forEachEngine(t *testing.T, test func(t *testing.T, target targetFor)) {
+	engines := []struct {
+		name   string
+		engine loadrunner.Engine
+	}{{"lean", loadrunner.EngineLean}, {"nethttp", loadrunner.EngineNetHTTP}}
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			test(t, func(url string, opts ...loadrunner.HTTPOption) *loadrunner.HTTPTarget {
+				return loadrunner.HTTP(url, append(opts, loadrunner.WithEngine(e.engine))...)
+			})
+		})
 	}
 }
 
-func TestFaultResetMidResponse(t *testing.T) {
-	srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
-		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"+strings.Repeat("x", 300))
-		if tc, ok := c.(countingConn).Conn.(*net.TCPConn); ok {
-			tc.SetLinger(0) // close with RST
+func TestFaultRefused(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
 		}
-		return false
-	}))
-	plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-	res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-	only(t, res, loadrunner.ClassReset)
+		url := "http://" + ln.Addr().String()
+		ln.Close() // nothing listens there now: every connect is refused
+		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+		res := faultRun(t, plan, func() {}, target(url))
+		only(t, res, loadrunner.ClassRefused)
+		if res.Requests != 100 {
+			t.Errorf("requests %d, want the 100 planned", res.Requests)
+		}
+	})
+}
+
+func TestFaultResetMidResponse(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"+strings.Repeat("x", 300))
+			if tc, ok := c.(countingConn).Conn.(*net.TCPConn); ok {
+				tc.SetLinger(0) // close with RST
+			}
+			return false
+		}))
+		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+		res := faultRun(t, plan, srv.Close, target(srv.URL()))
+		only(t, res, loadrunner.ClassReset)
+	})
 }
 
 // TestFaultKeepAliveClosedAtRandom: the server closes a third of its
@@ -327,53 +350,57 @@ func TestFaultResetMidResponse(t *testing.T) {
 // retries an idempotent request that found its idle connection closed; what
 // it cannot retry is counted as transport.reset, never lost.
 func TestFaultKeepAliveClosedAtRandom(t *testing.T) {
-	var mu sync.Mutex
-	rng := rand.New(rand.NewPCG(7, 7))
-	srv := startFaultServer(t, "", serveEach(func(c net.Conn, done <-chan struct{}) bool {
-		if _, err := io.WriteString(c, okResponse); err != nil {
-			return false
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		var mu sync.Mutex
+		rng := rand.New(rand.NewPCG(7, 7))
+		srv := startFaultServer(t, "", serveEach(func(c net.Conn, done <-chan struct{}) bool {
+			if _, err := io.WriteString(c, okResponse); err != nil {
+				return false
+			}
+			mu.Lock()
+			roll, delay := rng.IntN(3), time.Duration(rng.IntN(5))*time.Millisecond
+			mu.Unlock()
+			if roll == 0 {
+				sleepOrDone(delay, done)
+				return false
+			}
+			return true
+		}))
+		plan := loadrunner.Plan{Rate: 400, Duration: time.Second, Timeout: 500 * time.Millisecond}
+		res := faultRun(t, plan, srv.Close, target(srv.URL()))
+		if res.Requests != 400 {
+			t.Errorf("requests %d, want the 400 planned", res.Requests)
 		}
-		mu.Lock()
-		roll, delay := rng.IntN(3), time.Duration(rng.IntN(5))*time.Millisecond
-		mu.Unlock()
-		if roll == 0 {
-			sleepOrDone(delay, done)
-			return false
+		if other := res.Errors.Total - res.Errors.ByClass[loadrunner.ClassReset]; other != 0 {
+			t.Errorf("errors %v: only resets may fail", res.Errors.ByClass)
 		}
-		return true
-	}))
-	plan := loadrunner.Plan{Rate: 400, Duration: time.Second, Timeout: 500 * time.Millisecond}
-	res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-	if res.Requests != 400 {
-		t.Errorf("requests %d, want the 400 planned", res.Requests)
-	}
-	if other := res.Errors.Total - res.Errors.ByClass[loadrunner.ClassReset]; other != 0 {
-		t.Errorf("errors %v: only resets may fail", res.Errors.ByClass)
-	}
-	if res.OK() < res.Requests*9/10 {
-		t.Errorf("ok %d of %d: most requests must survive closed connections", res.OK(), res.Requests)
-	}
-	if n := srv.accepts.Load(); n < 50 {
-		t.Errorf("%d connections accepted: the server did not close enough of them", n)
-	}
+		if res.OK() < res.Requests*9/10 {
+			t.Errorf("ok %d of %d: most requests must survive closed connections", res.OK(), res.Requests)
+		}
+		if n := srv.accepts.Load(); n < 50 {
+			t.Errorf("%d connections accepted: the server did not close enough of them", n)
+		}
+	})
 }
 
 func TestFaultNeverAnswers(t *testing.T) {
-	srv := startFaultServer(t, "", func(c net.Conn, done <-chan struct{}) {
-		io.Copy(io.Discard, c) // read until the client gives up
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		srv := startFaultServer(t, "", func(c net.Conn, done <-chan struct{}) {
+			io.Copy(io.Discard, c) // read until the client gives up
+		})
+		plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+		res := faultRun(t, plan, srv.Close, target(srv.URL()))
+		only(t, res, loadrunner.ClassTimeout)
+		if res.Requests != 50 {
+			t.Errorf("requests %d, want the 50 planned", res.Requests)
+		}
+		if n := res.Latency.Count(); n != 0 {
+			t.Errorf("%d latency samples: failed requests are not in the latency distribution", n)
+		}
+		if n, p50 := res.FailedLatency.Count(), res.FailedLatency.Percentile(loadrunner.P50); n != res.Requests || p50 < 300*time.Millisecond {
+			t.Errorf("failed latency: %d samples, p50 %s; want every request, at least the 300 ms timeout each waited", n, p50)
+		}
 	})
-	plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-	res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-	only(t, res, loadrunner.ClassTimeout)
-	if res.Requests != 50 {
-		t.Errorf("requests %d, want the 50 planned", res.Requests)
-	}
-	if n := res.Latency.Count(); n != 0 {
-		t.Errorf("%d latency samples: failed requests are not in the latency distribution", n)
-	}
-	if n, p50 := res.FailedLatency.Count(), res.FailedLatency.Percentile(loadrunner.P50); n != res.Requests || p50 < 300*time.Millisecond {
-		t.Errorf("failed latency: %d samples, p50 %s; want every request, at least the 300 ms timeout each waited", n, p50)
-	}
 }
 
 // cutShortCounter passes hits to an HTTP target and counts those that
@@ -398,63 +425,67 @@ func (c *cutShortCounter) Hit(ctx context.Context, seq uint64, tr *loadrunner.Tr
 // partial, and every request sent was either completed or cut short by the
 // stop.
 func TestFaultRunDeadlineHolds(t *testing.T) {
-	srv := startFaultServer(t, "", func(c net.Conn, done <-chan struct{}) { io.Copy(io.Discard, c) })
-	before := measure()
-	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
-	defer cancel()
-	target := &cutShortCounter{target: loadrunner.HTTP(srv.URL()), run: ctx}
-	began := time.Now()
-	plan := loadrunner.Plan{Rate: 100, Duration: time.Minute, Timeout: 30 * time.Second}
-	res, err := loadrunner.Run(ctx, plan, target)
-	took := time.Since(began)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if took > 5*time.Second {
-		t.Errorf("Run returned %s after a 500 ms deadline", took)
-	}
-	if !res.Partial || !strings.Contains(res.PartialReason, "deadline") || res.Sent < 20 || res.Requests != 0 {
-		t.Errorf("partial %v %q, sent %d, requests %d: want a partial run whose sends were all cut short", res.Partial, res.PartialReason, res.Sent, res.Requests)
-	}
-	if cut := target.cutShort.Load(); res.Sent != res.Requests+cut {
-		t.Errorf("sent %d != completed %d + cut short %d", res.Sent, res.Requests, cut)
-	}
-	accounted(t, res)
-	srv.Close()
-	settleGoroutines(t, before.goroutines)
-	t.Logf("took %s; sent %d, completed %d, cut short %d", took.Round(time.Millisecond), res.Sent, res.Requests, target.cutShort.Load())
+	forEachEngine(t, func(t *testing.T, httpTarget targetFor) {
+		srv := startFaultServer(t, "", func(c net.Conn, done <-chan struct{}) { io.Copy(io.Discard, c) })
+		before := measure()
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		target := &cutShortCounter{target: httpTarget(srv.URL()), run: ctx}
+		began := time.Now()
+		plan := loadrunner.Plan{Rate: 100, Duration: time.Minute, Timeout: 30 * time.Second}
+		res, err := loadrunner.Run(ctx, plan, target)
+		took := time.Since(began)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took > 5*time.Second {
+			t.Errorf("Run returned %s after a 500 ms deadline", took)
+		}
+		if !res.Partial || !strings.Contains(res.PartialReason, "deadline") || res.Sent < 20 || res.Requests != 0 {
+			t.Errorf("partial %v %q, sent %d, requests %d: want a partial run whose sends were all cut short", res.Partial, res.PartialReason, res.Sent, res.Requests)
+		}
+		if cut := target.cutShort.Load(); res.Sent != res.Requests+cut {
+			t.Errorf("sent %d != completed %d + cut short %d", res.Sent, res.Requests, cut)
+		}
+		accounted(t, res)
+		srv.Close()
+		settleGoroutines(t, before.goroutines)
+		t.Logf("took %s; sent %d, completed %d, cut short %d; errors %v", took.Round(time.Millisecond), res.Sent, res.Requests, target.cutShort.Load(), res.Errors.Examples)
+	})
 }
 
 func TestFaultOneBytePerSecond(t *testing.T) {
-	tests := []struct {
-		name string
-		head string // sent at once before the trickle
-	}{
-		{"status line trickles", ""},
-		{"body trickles", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := startFaultServer(t, "", serveEach(func(c net.Conn, done <-chan struct{}) bool {
-				trickle := tt.head + okResponse
-				if tt.head != "" {
-					trickle = strings.Repeat("x", 100)
-				}
-				if _, err := io.WriteString(c, tt.head); err != nil {
-					return false
-				}
-				for i := range len(trickle) {
-					if _, err := io.WriteString(c, trickle[i:i+1]); err != nil || !sleepOrDone(time.Second, done) {
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		tests := []struct {
+			name string
+			head string // sent at once before the trickle
+		}{
+			{"status line trickles", ""},
+			{"body trickles", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				srv := startFaultServer(t, "", serveEach(func(c net.Conn, done <-chan struct{}) bool {
+					trickle := tt.head + okResponse
+					if tt.head != "" {
+						trickle = strings.Repeat("x", 100)
+					}
+					if _, err := io.WriteString(c, tt.head); err != nil {
 						return false
 					}
-				}
-				return true
-			}))
-			plan := loadrunner.Plan{Rate: 40, Duration: 500 * time.Millisecond, Timeout: 500 * time.Millisecond}
-			res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-			only(t, res, loadrunner.ClassTimeout)
-		})
-	}
+					for i := range len(trickle) {
+						if _, err := io.WriteString(c, trickle[i:i+1]); err != nil || !sleepOrDone(time.Second, done) {
+							return false
+						}
+					}
+					return true
+				}))
+				plan := loadrunner.Plan{Rate: 40, Duration: 500 * time.Millisecond, Timeout: 500 * time.Millisecond}
+				res := faultRun(t, plan, srv.Close, target(srv.URL()))
+				only(t, res, loadrunner.ClassTimeout)
+			})
+		}
+	})
 }
 
 // TestFaultHugeBody: a 1 GiB body, generated as it is sent, with and without
@@ -462,86 +493,92 @@ func TestFaultOneBytePerSecond(t *testing.T) {
 // request (transport.other) and drops the connection: the server gets to
 // write a few MiB per request, not the gigabyte, and the heap stays flat.
 func TestFaultHugeBody(t *testing.T) {
-	const gib = 1 << 30
-	tests := []struct{ name, head string }{
-		{"content-length", fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", gib)},
-		{"until close", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
-				if _, err := io.WriteString(c, tt.head); err == nil {
-					io.CopyN(c, zeros{}, gib)
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		const gib = 1 << 30
+		tests := []struct{ name, head string }{
+			{"content-length", fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", gib)},
+			{"until close", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
+					if _, err := io.WriteString(c, tt.head); err == nil {
+						io.CopyN(c, zeros{}, gib)
+					}
+					return false
+				}))
+				plan := loadrunner.Plan{Rate: 40, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second}
+				res := faultRun(t, plan, srv.Close, target(srv.URL()))
+				only(t, res, loadrunner.ClassTransport)
+				if ex := res.Errors.Examples[loadrunner.ClassTransport]; len(ex) == 0 || !strings.Contains(ex[0], "byte bound") {
+					t.Errorf("examples %q", ex)
 				}
-				return false
-			}))
-			plan := loadrunner.Plan{Rate: 40, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second}
-			res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-			only(t, res, loadrunner.ClassTransport)
-			if ex := res.Errors.Examples[loadrunner.ClassTransport]; len(ex) == 0 || !strings.Contains(ex[0], "byte bound") {
-				t.Errorf("examples %q", ex)
-			}
-			perRequest := srv.written.Load() / int64(max(res.Requests, 1))
-			if perRequest > 64<<20 {
-				t.Errorf("the server wrote %d MiB per request: the client read far past its bound", perRequest>>20)
-			}
-			t.Logf("server wrote %.1f MiB per request", float64(perRequest)/(1<<20))
-		})
-	}
+				perRequest := srv.written.Load() / int64(max(res.Requests, 1))
+				if perRequest > 64<<20 {
+					t.Errorf("the server wrote %d MiB per request: the client read far past its bound", perRequest>>20)
+				}
+				t.Logf("server wrote %.1f MiB per request", float64(perRequest)/(1<<20))
+			})
+		}
+	})
 }
 
 func TestFaultContentLengthMismatch(t *testing.T) {
-	t.Run("body shorter than content-length", func(t *testing.T) {
-		srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly twenty bytes...")
-			return false // and close
-		}))
-		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-		res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-		only(t, res, loadrunner.ClassReset)
-	})
-	t.Run("body longer than content-length", func(t *testing.T) {
-		// The extra bytes lie on the kept-alive connection in front of the
-		// next response: the client must notice and not read them as one.
-		// Go's transport logs each such connection; count the lines.
-		logged := &lineCounter{}
-		log.SetOutput(logged)
-		defer log.SetOutput(os.Stderr)
-		srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
-			_, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok and then some garbage")
-			return err == nil
-		}))
-		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-		res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-		if res.Requests != 100 {
-			t.Errorf("requests %d, want the 100 planned", res.Requests)
-		}
-		if res.StatusCodes[http.StatusOK] != res.OK() || res.OK() != res.Requests {
-			t.Errorf("ok %d, statuses %v: every response was whole", res.OK(), res.StatusCodes)
-		}
-		t.Logf("the transport logged %d lines about unsolicited bytes", logged.lines.Load())
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		t.Run("body shorter than content-length", func(t *testing.T) {
+			srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly twenty bytes...")
+				return false // and close
+			}))
+			plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+			res := faultRun(t, plan, srv.Close, target(srv.URL()))
+			only(t, res, loadrunner.ClassReset)
+		})
+		t.Run("body longer than content-length", func(t *testing.T) {
+			// The extra bytes lie on the kept-alive connection in front of the
+			// next response: the client must notice and not read them as one.
+			// Go's transport logs each such connection; count the lines.
+			logged := &lineCounter{}
+			log.SetOutput(logged)
+			defer log.SetOutput(os.Stderr)
+			srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
+				_, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok and then some garbage")
+				return err == nil
+			}))
+			plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+			res := faultRun(t, plan, srv.Close, target(srv.URL()))
+			if res.Requests != 100 {
+				t.Errorf("requests %d, want the 100 planned", res.Requests)
+			}
+			if res.StatusCodes[http.StatusOK] != res.OK() || res.OK() != res.Requests {
+				t.Errorf("ok %d, statuses %v: every response was whole", res.OK(), res.StatusCodes)
+			}
+			t.Logf("the transport logged %d lines about unsolicited bytes", logged.lines.Load())
+		})
 	})
 }
 
 func TestFaultMalformedHTTP(t *testing.T) {
-	tests := []struct{ name, response string }{
-		{"not http", "HELLO WORLD\r\n\r\n"},
-		{"bad status code", "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"},
-		{"bad header line", "HTTP/1.1 200 OK\r\nthis is no header\r\nContent-Length: 0\r\n\r\n"},
-		{"bad content-length", "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n"},
-		{"bad chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
-				io.WriteString(c, tt.response)
-				return false
-			}))
-			plan := loadrunner.Plan{Rate: 50, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-			res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-			only(t, res, loadrunner.ClassTransport)
-		})
-	}
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		tests := []struct{ name, response string }{
+			{"not http", "HELLO WORLD\r\n\r\n"},
+			{"bad status code", "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"},
+			{"bad header line", "HTTP/1.1 200 OK\r\nthis is no header\r\nContent-Length: 0\r\n\r\n"},
+			{"bad content-length", "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n"},
+			{"bad chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
+					io.WriteString(c, tt.response)
+					return false
+				}))
+				plan := loadrunner.Plan{Rate: 50, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+				res := faultRun(t, plan, srv.Close, target(srv.URL()))
+				only(t, res, loadrunner.ClassTransport)
+			})
+		}
+	})
 }
 
 // TestFaultServerDiesAndComesBack: a healthy server stops for the middle
@@ -549,49 +586,51 @@ func TestFaultMalformedHTTP(t *testing.T) {
 // succeed, then are refused (or reset, for those caught mid-flight), then
 // succeed again; no request is lost.
 func TestFaultServerDiesAndComesBack(t *testing.T) {
-	healthy := serveEach(func(c net.Conn, _ <-chan struct{}) bool {
-		_, err := io.WriteString(c, okResponse)
-		return err == nil
-	})
-	first := startFaultServer(t, "", healthy)
-	addr := first.ln.Addr().String()
-	var second atomic.Pointer[faultServer]
-	go func() {
-		time.Sleep(500 * time.Millisecond)
-		first.Close()
-		time.Sleep(500 * time.Millisecond)
-		second.Store(startFaultServer(t, addr, healthy))
-	}()
-	stop := func() {
-		for range 100 { // bounded: the restart is due long before
-			if s := second.Load(); s != nil {
-				s.Close()
-				return
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		healthy := serveEach(func(c net.Conn, _ <-chan struct{}) bool {
+			_, err := io.WriteString(c, okResponse)
+			return err == nil
+		})
+		first := startFaultServer(t, "", healthy)
+		addr := first.ln.Addr().String()
+		var second atomic.Pointer[faultServer]
+		go func() {
+			time.Sleep(500 * time.Millisecond)
+			first.Close()
+			time.Sleep(500 * time.Millisecond)
+			second.Store(startFaultServer(t, addr, healthy))
+		}()
+		stop := func() {
+			for range 100 { // bounded: the restart is due long before
+				if s := second.Load(); s != nil {
+					s.Close()
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
-	}
-	plan := loadrunner.Plan{Rate: 200, Duration: 1500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-	res := faultRun(t, plan, stop, loadrunner.HTTP("http://"+addr), loadrunner.WithInterval(500*time.Millisecond))
-	if res.Requests != 300 {
-		t.Errorf("requests %d, want the 300 planned", res.Requests)
-	}
-	by := res.Errors.ByClass
-	if other := res.Errors.Total - by[loadrunner.ClassRefused] - by[loadrunner.ClassReset]; other != 0 {
-		t.Errorf("errors %v: only refused and reset may fail", by)
-	}
-	if by[loadrunner.ClassRefused] < 50 || res.Errors.Total > 150 {
-		t.Errorf("errors %v: want about the half second (100 requests) of outage", by)
-	}
-	if len(res.Timeseries) != 3 {
-		t.Fatalf("%d intervals, want 3", len(res.Timeseries))
-	}
-	for i, want := range []bool{true, false, true} {
-		iv := res.Timeseries[i]
-		if mostlyOK := iv.OK > iv.Errors; mostlyOK != want {
-			t.Errorf("interval %d: ok %d errors %d", i, iv.OK, iv.Errors)
+		plan := loadrunner.Plan{Rate: 200, Duration: 1500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+		res := faultRun(t, plan, stop, target("http://"+addr), loadrunner.WithInterval(500*time.Millisecond))
+		if res.Requests != 300 {
+			t.Errorf("requests %d, want the 300 planned", res.Requests)
 		}
-	}
+		by := res.Errors.ByClass
+		if other := res.Errors.Total - by[loadrunner.ClassRefused] - by[loadrunner.ClassReset]; other != 0 {
+			t.Errorf("errors %v: only refused and reset may fail", by)
+		}
+		if by[loadrunner.ClassRefused] < 50 || res.Errors.Total > 150 {
+			t.Errorf("errors %v: want about the half second (100 requests) of outage", by)
+		}
+		if len(res.Timeseries) != 3 {
+			t.Fatalf("%d intervals, want 3", len(res.Timeseries))
+		}
+		for i, want := range []bool{true, false, true} {
+			iv := res.Timeseries[i]
+			if mostlyOK := iv.OK > iv.Errors; mostlyOK != want {
+				t.Errorf("interval %d: ok %d errors %d", i, iv.OK, iv.Errors)
+			}
+		}
+	})
 }
 
 // TestSoak runs a steady load against a loopback server for as long as
@@ -603,59 +642,61 @@ func TestFaultServerDiesAndComesBack(t *testing.T) {
 // connections; goroutines only with the connections, which the requests in
 // flight bound, and none may outlive the server.
 func TestSoak(t *testing.T) {
-	d, rate := soakSettings(t)
-	var served atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if served.Add(1)%100 == 0 {
-			http.Error(w, "one in a hundred fails", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, `{"id":42,"ok":true}`)
-	}))
-	before := measure()
-	var start, peak, last resources
-	var samples int
-	sample := loadrunner.WithProgress(func(p loadrunner.Progress) error {
-		samples++
-		if samples%10 != 0 {
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		d, rate := soakSettings(t)
+		var served atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if served.Add(1)%100 == 0 {
+				http.Error(w, "one in a hundred fails", http.StatusServiceUnavailable)
+				return
+			}
+			io.WriteString(w, `{"id":42,"ok":true}`)
+		}))
+		before := measure()
+		var start, peak, last resources
+		var samples int
+		sample := loadrunner.WithProgress(func(p loadrunner.Progress) error {
+			samples++
+			if samples%10 != 0 {
+				return nil
+			}
+			now := measure()
+			if start.goroutines == 0 {
+				start = now
+			}
+			peak.goroutines, peak.heapInuse = max(peak.goroutines, now.goroutines), max(peak.heapInuse, now.heapInuse)
+			last = now
 			return nil
+		})
+		plan := loadrunner.Plan{Rate: rate, Duration: d, Timeout: 2 * time.Second}
+		res, err := loadrunner.Run(t.Context(), plan, target(srv.URL), sample)
+		if err != nil {
+			t.Fatal(err)
 		}
-		now := measure()
-		if start.goroutines == 0 {
-			start = now
+		accounted(t, res)
+		t.Logf("soak %s at %g req/s: requests %d, errors %v, achieved %.1f req/s, dropped %d, p99 %s, max %s",
+			d, rate, res.Requests, res.Errors.ByClass, res.AchievedRate, res.Dropped,
+			res.Latency.Percentile(loadrunner.P99), res.Latency.Max())
+		t.Logf("heap in use: start %.1f MiB, peak %.1f MiB, end %.1f MiB; goroutines: start %d, peak %d, end %d; peak in flight %d; %d intervals",
+			mib(start.heapInuse), mib(peak.heapInuse), mib(last.heapInuse), start.goroutines, peak.goroutines, last.goroutines, res.Generator.PeakInFlight, len(res.Timeseries))
+		if res.Requests == 0 || res.Errors.ByClass[loadrunner.Class5xx] == 0 || res.Errors.Total != res.Errors.ByClass[loadrunner.Class5xx] {
+			t.Errorf("requests %d, errors %v: want only the server's one in a hundred 5xx", res.Requests, res.Errors.ByClass)
 		}
-		peak.goroutines, peak.heapInuse = max(peak.goroutines, now.goroutines), max(peak.heapInuse, now.heapInuse)
-		last = now
-		return nil
+		// A second of time series costs about 1 KiB (its encoded histogram).
+		if growth := int64(last.heapInuse) - int64(start.heapInuse); growth > int64(d.Seconds())*4<<10+16<<20 {
+			t.Errorf("heap grew by %.1f MiB over %s", mib(uint64(growth)), d)
+		}
+		// Kept-alive connections (two client goroutines and one server
+		// goroutine each) follow the requests in flight, which a noisy machine
+		// pushes up now and then; they stay bounded by the peak in flight and
+		// all end with the server (checked below).
+		if bound := start.goroutines + 4*res.Generator.PeakInFlight + 8; last.goroutines > bound {
+			t.Errorf("goroutines grew from %d to %d, above %d for a peak of %d requests in flight", start.goroutines, last.goroutines, bound, res.Generator.PeakInFlight)
+		}
+		srv.CloseClientConnections()
+		srv.Close()
+		settleGoroutines(t, before.goroutines)
 	})
-	plan := loadrunner.Plan{Rate: rate, Duration: d, Timeout: 2 * time.Second}
-	res, err := loadrunner.Run(t.Context(), plan, loadrunner.HTTP(srv.URL), sample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounted(t, res)
-	t.Logf("soak %s at %g req/s: requests %d, errors %v, achieved %.1f req/s, dropped %d, p99 %s, max %s",
-		d, rate, res.Requests, res.Errors.ByClass, res.AchievedRate, res.Dropped,
-		res.Latency.Percentile(loadrunner.P99), res.Latency.Max())
-	t.Logf("heap in use: start %.1f MiB, peak %.1f MiB, end %.1f MiB; goroutines: start %d, peak %d, end %d; peak in flight %d; %d intervals",
-		mib(start.heapInuse), mib(peak.heapInuse), mib(last.heapInuse), start.goroutines, peak.goroutines, last.goroutines, res.Generator.PeakInFlight, len(res.Timeseries))
-	if res.Requests == 0 || res.Errors.ByClass[loadrunner.Class5xx] == 0 || res.Errors.Total != res.Errors.ByClass[loadrunner.Class5xx] {
-		t.Errorf("requests %d, errors %v: want only the server's one in a hundred 5xx", res.Requests, res.Errors.ByClass)
-	}
-	// A second of time series costs about 1 KiB (its encoded histogram).
-	if growth := int64(last.heapInuse) - int64(start.heapInuse); growth > int64(d.Seconds())*4<<10+16<<20 {
-		t.Errorf("heap grew by %.1f MiB over %s", mib(uint64(growth)), d)
-	}
-	// Kept-alive connections (two client goroutines and one server
-	// goroutine each) follow the requests in flight, which a noisy machine
-	// pushes up now and then; they stay bounded by the peak in flight and
-	// all end with the server (checked below).
-	if bound := start.goroutines + 4*res.Generator.PeakInFlight + 8; last.goroutines > bound {
-		t.Errorf("goroutines grew from %d to %d, above %d for a peak of %d requests in flight", start.goroutines, last.goroutines, bound, res.Generator.PeakInFlight)
-	}
-	srv.CloseClientConnections()
-	srv.Close()
-	settleGoroutines(t, before.goroutines)
 }
 
 // soakSettings reads SLASPEC_SOAK and SLASPEC_SOAK_RATE, skipping the test
@@ -684,21 +725,23 @@ func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 // must stop reading at a bound and count transport.other, not buffer the
 // stream.
 func TestFaultEndlessHeader(t *testing.T) {
-	srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
-		if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Endless: "); err == nil {
-			io.CopyN(c, strings.NewReader(strings.Repeat("a", 1<<20)), 1<<20)
-			for range 1024 {
-				if _, err := io.WriteString(c, strings.Repeat("a", 64<<10)); err != nil {
-					break
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		srv := startFaultServer(t, "", serveEach(func(c net.Conn, _ <-chan struct{}) bool {
+			if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Endless: "); err == nil {
+				io.CopyN(c, strings.NewReader(strings.Repeat("a", 1<<20)), 1<<20)
+				for range 1024 {
+					if _, err := io.WriteString(c, strings.Repeat("a", 64<<10)); err != nil {
+						break
+					}
 				}
 			}
-		}
-		return false
-	}))
-	plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second}
-	res := faultRun(t, plan, srv.Close, loadrunner.HTTP(srv.URL()))
-	only(t, res, loadrunner.ClassTransport)
-	t.Logf("server wrote %.1f MiB per request; examples %q", mib(uint64(srv.written.Load()/int64(max(res.Requests, 1)))), res.Errors.Examples)
+			return false
+		}))
+		plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second}
+		res := faultRun(t, plan, srv.Close, target(srv.URL()))
+		only(t, res, loadrunner.ClassTransport)
+		t.Logf("server wrote %.1f MiB per request; examples %q", mib(uint64(srv.written.Load()/int64(max(res.Requests, 1)))), res.Errors.Examples)
+	})
 }
 
 // TestFaultBodyStallsAtTheBound: every response sends the body bound's worth
@@ -708,32 +751,34 @@ func TestFaultEndlessHeader(t *testing.T) {
 // bound, counting the buffer's growth and the garbage it leaves for the next
 // collection): a worst case of MaxInFlight × 3 × DefaultMaxBody.
 func TestFaultBodyStallsAtTheBound(t *testing.T) {
-	head := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", 2*loadrunner.DefaultMaxBody)
-	srv := startFaultServer(t, "", serveEach(func(c net.Conn, done <-chan struct{}) bool {
-		if _, err := io.WriteString(c, head); err == nil {
-			if _, err := io.CopyN(c, zeros{}, loadrunner.DefaultMaxBody); err == nil {
-				io.Copy(io.Discard, c) // stall until the client gives up
+	forEachEngine(t, func(t *testing.T, target targetFor) {
+		head := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", 2*loadrunner.DefaultMaxBody)
+		srv := startFaultServer(t, "", serveEach(func(c net.Conn, done <-chan struct{}) bool {
+			if _, err := io.WriteString(c, head); err == nil {
+				if _, err := io.CopyN(c, zeros{}, loadrunner.DefaultMaxBody); err == nil {
+					io.Copy(io.Discard, c) // stall until the client gives up
+				}
 			}
+			return false
+		}))
+		before := measure()
+		peak := watchHeap()
+		plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: 500 * time.Millisecond}
+		res, err := loadrunner.Run(t.Context(), plan, target(srv.URL()))
+		peakHeap := peak()
+		if err != nil {
+			t.Fatal(err)
 		}
-		return false
-	}))
-	before := measure()
-	peak := watchHeap()
-	plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: 500 * time.Millisecond}
-	res, err := loadrunner.Run(t.Context(), plan, loadrunner.HTTP(srv.URL()))
-	peakHeap := peak()
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounted(t, res)
-	only(t, res, loadrunner.ClassTimeout)
-	inflight := uint64(res.Generator.PeakInFlight)
-	bound := inflight*4*loadrunner.DefaultMaxBody + 32<<20
-	if peakHeap > before.heapInuse+bound {
-		t.Errorf("heap peaked %d MiB above its start with %d requests in flight, want at most %d MiB", (peakHeap-before.heapInuse)>>20, inflight, bound>>20)
-	}
-	srv.Close()
-	settleGoroutines(t, before.goroutines)
-	t.Logf("peak in flight %d; heap peaked %.1f MiB above its start (%.2f MiB per request in flight)",
-		inflight, mib(peakHeap-before.heapInuse), mib(peakHeap-before.heapInuse)/float64(max(inflight, 1)))
+		accounted(t, res)
+		only(t, res, loadrunner.ClassTimeout)
+		inflight := uint64(res.Generator.PeakInFlight)
+		bound := inflight*4*loadrunner.DefaultMaxBody + 32<<20
+		if peakHeap > before.heapInuse+bound {
+			t.Errorf("heap peaked %d MiB above its start with %d requests in flight, want at most %d MiB", (peakHeap-before.heapInuse)>>20, inflight, bound>>20)
+		}
+		srv.Close()
+		settleGoroutines(t, before.goroutines)
+		t.Logf("peak in flight %d; heap peaked %.1f MiB above its start (%.2f MiB per request in flight)",
+			inflight, mib(peakHeap-before.heapInuse), mib(peakHeap-before.heapInuse)/float64(max(inflight, 1)))
+	})
 }

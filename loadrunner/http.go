@@ -34,6 +34,8 @@ type httpConfig struct {
 	makeReq  func(seq uint64) Request
 	check    func(resp *http.Response, body []byte) error
 	maxBody  int64
+	engine   Engine
+	tls      *tls.Config
 }
 
 type httpOptionFunc func(*httpConfig)
@@ -85,14 +87,18 @@ type HTTPTarget struct {
 	err     error
 	bufs    sync.Pool
 	ownHTTP bool
+	lean    *leanEngine // nil when every request goes through net/http
 }
 
-// preparedRequest is a Request resolved against the base URL once.
+// preparedRequest is a Request resolved against the base URL once, with
+// its bytes on the wire when the lean engine sends it.
 type preparedRequest struct {
-	method string
-	url    *url.URL
-	header http.Header
-	body   []byte
+	method     string
+	url        *url.URL
+	header     http.Header
+	body       []byte
+	wire       []byte // nil: sent through net/http
+	replayable bool   // may be sent again on a new connection
 }
 
 // HTTP returns a Target that sends HTTP requests to baseURL. Requests given as
@@ -121,6 +127,9 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 	if len(t.cfg.requests) == 0 && t.cfg.makeReq == nil {
 		t.cfg.requests = []Request{GET("")}
 	}
+	if t.err = t.chooseEngine(); t.err != nil {
+		return t
+	}
 	for i, r := range t.cfg.requests {
 		p, err := t.prepare1(r)
 		if err != nil {
@@ -131,7 +140,7 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 	}
 	if t.cfg.client == nil {
 		t.ownHTTP = true
-		t.cfg.client = newLoadClient(DefaultMaxInFlight, t.base.Host)
+		t.cfg.client = newLoadClient(DefaultMaxInFlight, t.base.Host, t.cfg.tls)
 	}
 	return t
 }
@@ -161,7 +170,13 @@ func (t *HTTPTarget) prepare1(r Request) (preparedRequest, error) {
 	for k, vs := range r.Header {
 		h[k] = append([]string(nil), vs...)
 	}
-	return preparedRequest{method: method, url: u, header: h, body: r.Body}, nil
+	p := preparedRequest{method: method, url: u, header: h, body: r.Body}
+	if t.lean != nil && t.sameOrigin(u) {
+		if err := p.buildWire(); err != nil {
+			return preparedRequest{}, err
+		}
+	}
+	return p, nil
 }
 
 // build makes the http.Request for one send. The URL and header are shared,
@@ -186,7 +201,10 @@ func (t *HTTPTarget) Validate() error { return t.err }
 // prepare sizes the target's own transport for the plan's in-flight bound.
 func (t *HTTPTarget) prepare(p Plan) {
 	if t.ownHTTP && p.MaxInFlight > DefaultMaxInFlight {
-		t.cfg.client = newLoadClient(p.MaxInFlight, t.base.Host)
+		t.cfg.client = newLoadClient(p.MaxInFlight, t.base.Host, t.cfg.tls)
+	}
+	if t.lean != nil {
+		t.lean.setMaxIdle(max(p.MaxInFlight, DefaultMaxInFlight))
 	}
 }
 
@@ -207,7 +225,10 @@ func (t *HTTPTarget) String() string {
 // newLoadClient returns a client tuned for load: keep-alive with enough idle
 // connections for every in-flight request, no compression, no cookie jar,
 // and redirects followed only within host.
-func newLoadClient(maxInFlight int, host string) *http.Client {
+func newLoadClient(maxInFlight int, host string, tlsCfg *tls.Config) *http.Client {
+	if tlsCfg == nil {
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
 	tr := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -217,7 +238,7 @@ func newLoadClient(maxInFlight int, host string) *http.Client {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:       tlsCfg,
 		// Bounded like bodies: Go's default (10 MiB) lets each request in
 		// flight buffer that much of an endless header.
 		MaxResponseHeaderBytes: 64 << 10,
@@ -253,6 +274,9 @@ func (t *HTTPTarget) Hit(ctx context.Context, seq uint64, tr *Trace) error {
 // send performs one prepared request. onBody, when set, sees the body of a
 // response that passed the checks (2xx or 3xx), before its buffer is reused.
 func (t *HTTPTarget) send(ctx context.Context, p preparedRequest, tr *Trace, onBody func([]byte) error) error {
+	if p.wire != nil {
+		return t.leanHit(ctx, &p, tr, onBody)
+	}
 	ph := newPhases()
 	resp, err := t.cfg.client.Do(p.build(httptrace.WithClientTrace(ctx, &ph.ct)))
 	ph.fill(tr)
@@ -285,8 +309,15 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte
 		return err
 	}
 	if over {
-		return ClassError(ClassTransport, fmt.Errorf("response body exceeds the %d byte bound", t.cfg.maxBody))
+		return bodyOverBound(t.cfg.maxBody)
 	}
+	return t.verdict(resp, resp.StatusCode, resp.Request.Method, resp.Request.URL, body, tr, onBody)
+}
+
+// verdict judges a response read whole (at tr.Read): the check (given
+// resp), the status class, then onBody for a response that passed; the
+// check and onBody are timed into tr.CheckTime.
+func (t *HTTPTarget) verdict(resp *http.Response, status int, method string, u *url.URL, body []byte, tr *Trace, onBody func([]byte) error) error {
 	if t.cfg.check != nil {
 		err := t.cfg.check(resp, body)
 		tr.Checked, tr.CheckTime = true, tr.CheckTime+time.Since(tr.Read)
@@ -299,16 +330,16 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte
 		}
 	}
 	switch {
-	case resp.StatusCode >= 500:
-		return ClassError(Class5xx, fmt.Errorf("%s %s: status %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode))
-	case resp.StatusCode >= 400:
-		return ClassError(Class4xx, fmt.Errorf("%s %s: status %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode))
+	case status >= 500:
+		return ClassError(Class5xx, fmt.Errorf("%s %s: status %d", method, u.Path, status))
+	case status >= 400:
+		return ClassError(Class4xx, fmt.Errorf("%s %s: status %d", method, u.Path, status))
 	}
 	if onBody == nil {
 		return nil
 	}
 	start := time.Now()
-	err = onBody(body)
+	err := onBody(body)
 	tr.Checked, tr.CheckTime = true, tr.CheckTime+time.Since(start)
 	return err
 }

@@ -282,15 +282,17 @@ func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 func (r *runner) worker(ctx context.Context, id int) {
 	defer r.workers.Done()
 	rec := r.recs[id%len(r.recs)]
+	h := r.newHitter(ctx)
+	defer h.close()
 	var tr Trace
 	var s sample
 	for j := range r.jobs {
-		r.send(ctx, rec, j, &tr, &s)
+		r.send(ctx, rec, h, j, &tr, &s)
 	}
 }
 
 // send performs one request and records it when it belongs to the window.
-func (r *runner) send(ctx context.Context, rec *recorder, j job, tr *Trace, s *sample) {
+func (r *runner) send(ctx context.Context, rec *recorder, h hitter, j job, tr *Trace, s *sample) {
 	n := r.inFlight.Add(1)
 	for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
 	}
@@ -302,9 +304,7 @@ func (r *runner) send(ctx context.Context, rec *recorder, j job, tr *Trace, s *s
 		}
 	}
 	tr.reset()
-	rctx, cancel := context.WithTimeout(ctx, r.plan.Timeout)
-	err := r.target.Hit(rctx, j.seq, tr)
-	cancel()
+	err := h.hit(ctx, j.seq, tr)
 	done := time.Now()
 	if !tr.Read.IsZero() && tr.Read.Before(done) {
 		done = tr.Read // the response was read then; checks ran after
@@ -337,6 +337,8 @@ func (r *runner) closedModel(ctx context.Context) {
 		go func() {
 			defer r.workers.Done()
 			rec := r.recs[i%len(r.recs)]
+			h := r.newHitter(ctx)
+			defer h.close()
 			var tr Trace
 			var s sample
 			for ctx.Err() == nil {
@@ -351,7 +353,7 @@ func (r *runner) closedModel(ctx context.Context) {
 						r.opPlanned[r.opOf.OperationOf(j.seq)].Add(1)
 					}
 				}
-				r.send(ctx, rec, j, &tr, &s)
+				r.send(ctx, rec, h, j, &tr, &s)
 			}
 		}()
 	}

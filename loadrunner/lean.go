@@ -1,0 +1,261 @@
+package loadrunner
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Engine names the HTTP client an HTTP target sends with.
+type Engine string
+
+// The engines of an HTTP target.
+const (
+	// EngineAuto, the default, selects EngineLean unless WithClient gives
+	// a client of one's own, which only EngineNetHTTP can use.
+	EngineAuto Engine = ""
+	// EngineLean is slaspec's own HTTP/1.1 client for http:// and https://
+	// targets: each worker writes its request and reads the response on
+	// its own kept-alive connection, with request bytes built once per
+	// request and nothing allocated per request on the way (unless a check
+	// needs an *http.Response). It speaks HTTP/1.1 only, without proxies,
+	// and follows redirects only to the same scheme and host.
+	EngineLean Engine = "lean"
+	// EngineNetHTTP sends with net/http's client: HTTP/2 (through
+	// WithClient), proxies, cookie jars, a transport of one's own.
+	EngineNetHTTP Engine = "net/http"
+)
+
+// WithEngine selects the engine an HTTP target sends with (default
+// EngineAuto). EngineLean combined with WithClient is an error.
+func WithEngine(e Engine) HTTPOption { return httpOptionFunc(func(c *httpConfig) { c.engine = e }) }
+
+// WithTLSConfig sets the TLS configuration of https:// targets, for either
+// engine (for example RootCAs for a test server's certificate). The lean
+// engine offers only HTTP/1.1 in ALPN, as the net/http engine does.
+func WithTLSConfig(cfg *tls.Config) HTTPOption {
+	return httpOptionFunc(func(c *httpConfig) { c.tls = cfg })
+}
+
+// leanEngine sends the requests of one HTTP target to its origin (the base
+// URL's scheme and host) over kept-alive connections. A worker of a run
+// holds one connection of its own (a leanHitter); other callers of Hit take
+// one from the idle pool and give it back.
+type leanEngine struct {
+	addr    string      // host:port dialed
+	tls     *tls.Config // nil for http://
+	maxBody int64
+
+	mu      sync.Mutex
+	idle    []*leanConn
+	maxIdle int
+}
+
+func newLeanEngine(addr string, tlsCfg *tls.Config, maxBody int64) *leanEngine {
+	return &leanEngine{addr: addr, tls: tlsCfg, maxBody: maxBody, maxIdle: DefaultMaxInFlight}
+}
+
+// getIdle returns an idle connection, or nil.
+func (e *leanEngine) getIdle() *leanConn {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := len(e.idle)
+	if n == 0 {
+		return nil
+	}
+	c := e.idle[n-1]
+	e.idle[n-1] = nil
+	e.idle = e.idle[:n-1]
+	return c
+}
+
+// putIdle keeps c for a later request, or closes it when the pool is full.
+func (e *leanEngine) putIdle(c *leanConn) {
+	e.mu.Lock()
+	if len(e.idle) < e.maxIdle {
+		e.idle = append(e.idle, c)
+		c = nil
+	}
+	e.mu.Unlock()
+	if c != nil {
+		c.nc.Close()
+	}
+}
+
+// setMaxIdle bounds the idle pool (a run's in-flight bound, at least).
+func (e *leanEngine) setMaxIdle(n int) {
+	e.mu.Lock()
+	e.maxIdle = max(e.maxIdle, n)
+	e.mu.Unlock()
+}
+
+// closeIdle closes every idle connection.
+func (e *leanEngine) closeIdle() {
+	e.mu.Lock()
+	idle := e.idle
+	e.idle = nil
+	e.mu.Unlock()
+	for _, c := range idle {
+		c.nc.Close()
+	}
+}
+
+// dial opens a connection to the origin, timing the phases into tr.
+func (e *leanEngine) dial(ctx context.Context, deadline time.Time, tr *Trace) (*leanConn, error) {
+	d := net.Dialer{Timeout: 10 * time.Second, Deadline: deadline, KeepAlive: 30 * time.Second}
+	t0 := time.Now()
+	nc, err := d.DialContext(ctx, "tcp", e.addr)
+	tr.Connect = time.Since(t0)
+	if err != nil {
+		return nil, err
+	}
+	if e.tls != nil {
+		tc := tls.Client(nc, e.tls)
+		_ = nc.SetDeadline(deadline)
+		t1 := time.Now()
+		err := tc.HandshakeContext(ctx)
+		tr.TLS = time.Since(t1)
+		if err != nil {
+			nc.Close()
+			return nil, err
+		}
+		nc = tc
+	}
+	return newLeanConn(nc), nil
+}
+
+// connSlot holds the connection a caller is using, so that cancelling the
+// caller's context can interrupt the connection's blocked read or write.
+type connSlot struct {
+	mu     sync.Mutex
+	c      *leanConn
+	killed bool
+}
+
+// set installs c as the slot's connection (nil for none).
+func (s *connSlot) set(c *leanConn) {
+	s.mu.Lock()
+	s.c = c
+	if c != nil && s.killed {
+		_ = c.nc.SetDeadline(time.Unix(1, 0))
+	}
+	s.mu.Unlock()
+}
+
+// kill interrupts the connection's I/O, now and from now on.
+func (s *connSlot) kill() {
+	s.mu.Lock()
+	s.killed = true
+	if s.c != nil {
+		_ = s.c.nc.SetDeadline(time.Unix(1, 0))
+	}
+	s.mu.Unlock()
+}
+
+// drop closes the slot's connection.
+func (s *connSlot) drop() {
+	if c := s.c; c != nil {
+		s.set(nil)
+		c.nc.Close()
+	}
+}
+
+// leanReceive says what a request needs of its response besides framing.
+type leanReceive struct {
+	collect bool                     // keep the body (for a check or a capture)
+	visit   func(name, value []byte) // see every header line
+}
+
+// exchange performs one request of p (no redirects) on the slot's
+// connection: the one it holds, else an idle one, else a new one. A
+// request whose kept-alive connection turns out to have been closed by the
+// server before it answered is retried once on a new connection, as
+// net/http retries it. It returns the connection that read the response
+// (its head and collected body); the slot keeps it only when it can carry
+// another request.
+func (e *leanEngine) exchange(ctx context.Context, s *connSlot, deadline, start time.Time, p *preparedRequest, tr *Trace, rx leanReceive) (*leanConn, error) {
+	for attempt := 0; ; attempt++ {
+		c, retry, err := e.attempt(ctx, s, deadline, start, p, tr, rx)
+		if err == nil || !retry || attempt > 0 || ctx.Err() != nil {
+			return c, err
+		}
+	}
+}
+
+// attempt is one try of exchange; retry says whether the failure was a
+// stale kept-alive connection.
+func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start time.Time, p *preparedRequest, tr *Trace, rx leanReceive) (c *leanConn, retry bool, err error) {
+	if c = s.c; c == nil {
+		c = e.getIdle()
+	}
+	if c == nil {
+		if c, err = e.dial(ctx, deadline, tr); err != nil {
+			return nil, false, err
+		}
+	}
+	s.set(c)
+	if err := c.nc.SetDeadline(deadline); err != nil {
+		s.drop()
+		return nil, false, err
+	}
+	if err := ctx.Err(); err != nil { // cancelled before set: kill did not see c
+		return nil, false, err
+	}
+	reused := c.served > 0
+	tr.ConnReused = reused
+	c.first = time.Time{}
+	if n, err := c.nc.Write(p.wire); err != nil {
+		s.drop()
+		return nil, reused && (n == 0 || p.replayable), ioError(ctx, err)
+	}
+	toEOF, gotHead, err := c.readResponse(p.method, e.maxBody, rx.collect, rx.visit)
+	if !c.first.IsZero() {
+		tr.TTFB = c.first.Sub(start)
+	}
+	if err != nil {
+		s.drop()
+		stale := reused && p.replayable && ((c.first.IsZero() && staleError(err)) || (!gotHead && errors.Is(err, errMalformed)))
+		return nil, stale, ioError(ctx, err)
+	}
+	tr.Status = c.head.status
+	// Bytes past the response put the connection out of step: like a
+	// body that ran to the end or a server that said close, it is not
+	// used again.
+	if toEOF || !c.head.reusable() || c.r != c.w {
+		s.drop()
+		return c, false, nil
+	}
+	c.settle()
+	return c, false, nil
+}
+
+// staleError reports whether err is how a connection the server closed
+// while idle fails its next request.
+func staleError(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED)
+}
+
+// ioError prefers the context's error (the run stopped, or the request's
+// deadline passed) to the connection error it caused.
+func ioError(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// errorf wraps a transport error with the request it failed, as net/http's
+// url.Error does; errors that carry a class are returned as they are.
+func (p *preparedRequest) errorf(err error) error {
+	if asError(err) != nil {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", p.method, redactURL(p.url), err)
+}

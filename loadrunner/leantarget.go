@@ -1,0 +1,281 @@
+package loadrunner
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// maxRedirects is the redirect policy's bound, the net/http engine's too.
+const maxRedirects = 10
+
+// chooseEngine resolves the configured engine and sets up the lean one when
+// it is chosen.
+func (t *HTTPTarget) chooseEngine() error {
+	switch t.cfg.engine {
+	case EngineAuto:
+		if t.cfg.client != nil {
+			return nil
+		}
+	case EngineLean:
+		if t.cfg.client != nil {
+			return fmt.Errorf("loadrunner: http: engine %s cannot send with a client given by WithClient", EngineLean)
+		}
+	case EngineNetHTTP:
+		return nil
+	default:
+		return fmt.Errorf("loadrunner: http: engine %q is not %q, %q or %q", t.cfg.engine, EngineAuto, EngineLean, EngineNetHTTP)
+	}
+	port := t.base.Port()
+	if port == "" {
+		port = urlHost(t.base.Scheme, "", "").port
+	}
+	var tlsCfg *tls.Config
+	if t.base.Scheme == "https" {
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		if t.cfg.tls != nil {
+			tlsCfg = t.cfg.tls.Clone()
+		}
+		if tlsCfg.ServerName == "" {
+			tlsCfg.ServerName = t.base.Hostname()
+		}
+		tlsCfg.NextProtos = []string{"http/1.1"}
+	}
+	t.lean = newLeanEngine(net.JoinHostPort(t.base.Hostname(), port), tlsCfg, t.cfg.maxBody)
+	return nil
+}
+
+// Engine returns the engine the target sends with: EngineLean or
+// EngineNetHTTP. With EngineLean, requests to another scheme or host than
+// the base URL's still go through net/http.
+func (t *HTTPTarget) Engine() Engine {
+	if t.lean != nil {
+		return EngineLean
+	}
+	return EngineNetHTTP
+}
+
+// CloseIdleConnections closes the target's kept-alive connections that no
+// run is using.
+func (t *HTTPTarget) CloseIdleConnections() {
+	if t.lean != nil {
+		t.lean.closeIdle()
+	}
+	if t.cfg.client != nil {
+		t.cfg.client.CloseIdleConnections()
+	}
+}
+
+// sameOrigin reports whether u has the base URL's scheme and host, the
+// origin the lean engine's connections go to.
+func (t *HTTPTarget) sameOrigin(u *url.URL) bool {
+	return u.Scheme == t.base.Scheme && u.Host == t.base.Host
+}
+
+// buildWire writes the request's bytes as net/http's client would: request
+// line, Host, User-Agent, the headers in sorted order (Host, User-Agent,
+// Content-Length, Transfer-Encoding and Trailer from the header replaced),
+// Content-Length except for a GET or HEAD without a body, then the body.
+func (p *preparedRequest) buildWire() error {
+	b := make([]byte, 0, 256+len(p.body))
+	b = append(b, p.method...)
+	b = append(b, ' ')
+	b = append(b, p.url.RequestURI()...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, p.url.Host...)
+	b = append(b, "\r\nUser-Agent: "...)
+	ua := "Go-http-client/1.1"
+	if v, ok := p.header["User-Agent"]; ok && len(v) > 0 {
+		ua = v[0]
+	}
+	b = append(b, ua...)
+	b = append(b, "\r\n"...)
+	for _, k := range slices.Sorted(maps.Keys(p.header)) {
+		switch k {
+		case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer":
+			continue
+		}
+		if !token([]byte(k)) {
+			return fmt.Errorf("invalid header field name %q", k)
+		}
+		for _, v := range p.header[k] {
+			if !validHeaderValue(v) {
+				return fmt.Errorf("invalid header field value for %q", k)
+			}
+			b = append(b, k...)
+			b = append(b, ": "...)
+			b = append(b, bytes.TrimSpace([]byte(v))...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	if len(p.body) > 0 || (p.method != http.MethodGet && p.method != http.MethodHead) {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(len(p.body)), 10)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	p.wire = append(b, p.body...)
+	switch p.method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		p.replayable = true
+	default:
+		_, idem := p.header["Idempotency-Key"]
+		_, xidem := p.header["X-Idempotency-Key"]
+		p.replayable = idem || xidem
+	}
+	return nil
+}
+
+// validHeaderValue reports whether v holds no control byte but tab.
+func validHeaderValue(v string) bool {
+	for i := range len(v) {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// leanHit sends p with the lean engine on an idle connection (or a new
+// one), stopped when ctx is done. The connection gets no deadline of its
+// own: one that fired a moment before ctx is marked done would end the
+// request with ctx not yet done, so a caller would take a request its run's
+// stop cut short for a timeout.
+func (t *HTTPTarget) leanHit(ctx context.Context, p *preparedRequest, tr *Trace, onBody func([]byte) error) error {
+	s := &connSlot{}
+	stop := context.AfterFunc(ctx, s.kill)
+	err := t.leanSend(ctx, s, time.Time{}, p, tr, onBody)
+	if !stop() { // ctx ended: the connection may be mid-exchange
+		s.drop()
+	} else if s.c != nil {
+		t.lean.putIdle(s.c)
+	}
+	return err
+}
+
+// leanSend sends p on the slot's connection, follows redirects within the
+// origin and judges the final response.
+func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Time, p *preparedRequest, tr *Trace, onBody func([]byte) error) error {
+	start := time.Now()
+	rx := leanReceive{collect: t.cfg.check != nil || onBody != nil}
+	var hdr http.Header
+	if t.cfg.check != nil {
+		hdr = http.Header{}
+		rx.visit = func(name, value []byte) { hdr.Add(string(name), string(value)) }
+	}
+	for hops := 0; ; hops++ {
+		clear(hdr)
+		c, err := t.lean.exchange(ctx, s, deadline, start, p, tr, rx)
+		if err != nil {
+			return p.errorf(err)
+		}
+		next, err := t.redirect(p, &c.head, hops)
+		if err != nil {
+			return p.errorf(err)
+		}
+		if next == nil {
+			defer c.releaseBody()
+			tr.Read = time.Now() // the latency ends here: checks are timed apart
+			return t.verdict(t.checkResponse(p, c, hdr), c.head.status, p.method, p.url, c.body, tr, onBody)
+		}
+		p = next
+	}
+}
+
+// checkResponse builds the *http.Response a check sees (nil without one).
+func (t *HTTPTarget) checkResponse(p *preparedRequest, c *leanConn, hdr http.Header) *http.Response {
+	if t.cfg.check == nil {
+		return nil
+	}
+	h := &c.head
+	return &http.Response{
+		Status:     strconv.Itoa(h.status) + " " + http.StatusText(h.status),
+		StatusCode: h.status, Proto: "HTTP/1." + strconv.Itoa(h.minor), ProtoMajor: 1, ProtoMinor: h.minor,
+		Header: hdr, ContentLength: int64(len(c.body)), Close: !h.reusable(),
+		Request: &http.Request{Method: p.method, URL: p.url, Header: p.header, Host: p.url.Host},
+	}
+}
+
+// redirect returns the request a redirect response asks for (nil when the
+// response is final), under the net/http engine's policy: at most 10, only
+// to the base URL's host; a 301, 302 or 303 turns the method into GET
+// without a body. The lean engine also stays on the base URL's scheme.
+func (t *HTTPTarget) redirect(p *preparedRequest, h *respHead, hops int) (*preparedRequest, error) {
+	switch h.status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil, nil
+	}
+	if len(h.location) == 0 {
+		return nil, nil
+	}
+	if hops >= maxRedirects {
+		return nil, errors.New("stopped after 10 redirects")
+	}
+	loc, err := p.url.Parse(string(h.location))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("failed to parse Location header %q: %w", h.location, err)
+	case loc.Host != t.base.Host:
+		return nil, fmt.Errorf("redirect to another host %q refused", loc.Host)
+	case loc.Scheme != t.base.Scheme:
+		return nil, fmt.Errorf("redirect to another scheme %q refused by the lean engine", loc.Scheme)
+	}
+	next := &preparedRequest{method: p.method, url: loc, header: p.header, body: p.body}
+	if h.status <= http.StatusSeeOther && p.method != http.MethodHead {
+		next.method, next.body = http.MethodGet, nil
+	}
+	return next, next.buildWire()
+}
+
+// leanHitter is a run worker's hitter for an HTTP target on the lean
+// engine: the worker keeps one connection for its whole life, taken from
+// the target's idle pool (or dialled) and given back at the end.
+type leanHitter struct {
+	t       *HTTPTarget
+	timeout time.Duration
+	slot    connSlot
+	stop    func() bool
+}
+
+// newHitter gives each worker of a run its own connection on the lean
+// engine, and the plain path otherwise.
+func (t *HTTPTarget) newHitter(ctx context.Context, timeout time.Duration) hitter {
+	if t.lean == nil || t.err != nil {
+		return ctxHitter{target: t, timeout: timeout}
+	}
+	h := &leanHitter{t: t, timeout: timeout}
+	h.stop = context.AfterFunc(ctx, h.slot.kill)
+	return h
+}
+
+func (h *leanHitter) hit(ctx context.Context, seq uint64, tr *Trace) error {
+	t := h.t
+	if t.cfg.makeReq != nil || t.pool[seq%uint64(len(t.pool))].wire == nil {
+		return ctxHitter{target: t, timeout: h.timeout}.hit(ctx, seq, tr)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p := &t.pool[seq%uint64(len(t.pool))]
+	return t.leanSend(ctx, &h.slot, time.Now().Add(h.timeout), p, tr, nil)
+}
+
+func (h *leanHitter) close() {
+	if !h.stop() {
+		h.slot.drop() // the run was cancelled: the connection may be mid-exchange
+		return
+	}
+	if c := h.slot.c; c != nil {
+		h.t.lean.putIdle(c)
+	}
+}
