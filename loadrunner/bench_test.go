@@ -96,9 +96,10 @@ func TestHotPathDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// BenchmarkHTTPHit measures one request of the default HTTP target over a
-// kept-alive loopback connection (the in-process server's cost included),
-// without and with a response check that decodes the small JSON body.
+// BenchmarkHTTPHit measures one request of the HTTP target through Hit
+// over a kept-alive loopback connection (the in-process net/http server's
+// cost included), on each engine, without and with a response check that
+// decodes the small JSON body.
 func BenchmarkHTTPHit(b *testing.B) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -116,8 +117,10 @@ func BenchmarkHTTPHit(b *testing.B) {
 		name string
 		opts []HTTPOption
 	}{
-		{"plain", nil},
-		{"check", []HTTPOption{WithCheck(check)}},
+		{"lean/plain", nil},
+		{"lean/check", []HTTPOption{WithCheck(check)}},
+		{"nethttp/plain", []HTTPOption{WithEngine(EngineNetHTTP)}},
+		{"nethttp/check", []HTTPOption{WithEngine(EngineNetHTTP), WithCheck(check)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			t := HTTP(srv.URL, bc.opts...)
@@ -178,5 +181,31 @@ func TestReadBounded(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%.1f allocations per small body", allocs)
+	}
+}
+
+// BenchmarkLeanHit measures a run worker's hit on the lean engine (its own
+// kept-alive connection, the request bytes built once) against a loopback
+// server that allocates nothing, so allocs/op are the engine's own: 0.
+func BenchmarkLeanHit(b *testing.B) {
+	for _, bc := range []struct{ name, resp string }{
+		{"content-length", cannedOK},
+		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"ok\":1,\"id\":42}\r\n0\r\n\r\n"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv := startCannedServer(b, bc.resp)
+			t := HTTP(srv.URL())
+			defer t.CloseIdleConnections()
+			h := t.newHitter(context.Background(), 5*time.Second)
+			defer h.close()
+			var tr Trace
+			b.ReportAllocs()
+			for b.Loop() {
+				tr.reset()
+				if err := h.hit(context.Background(), 0, &tr); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

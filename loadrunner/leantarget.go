@@ -183,9 +183,10 @@ func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Ti
 			return p.errorf(err)
 		}
 		if next == nil {
-			defer c.releaseBody()
 			tr.Read = time.Now() // the latency ends here: checks are timed apart
-			return t.verdict(t.checkResponse(p, c, hdr), c.head.status, p.method, p.url, c.body, tr, onBody)
+			err := t.verdict(t.checkResponse(p, c, hdr), c.head.status, p.method, p.url, c.body, tr, onBody)
+			c.releaseBody()
+			return err
 		}
 		p = next
 	}
