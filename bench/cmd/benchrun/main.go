@@ -64,9 +64,11 @@ func compare(ctx context.Context, args []string, w io.Writer) error {
 	fs.Float64Var(&c.TopStep, "top-step", 2500, "step of the search")
 	fs.Float64Var(&c.TopMax, "top-max", 60000, "last rate of the search")
 	fs.BoolVar(&c.Check, "check", false, "repeat the search with response validation on")
+	fs.IntVar(&c.HoldRuns, "hold-runs", 5, "runs of slaspec at -hold-rate, each -d long, counting those held (0 skips)")
+	fs.Float64Var(&c.HoldRate, "hold-rate", 10000, "rate of the hold runs")
 	fs.DurationVar(&c.Soak, "soak", 0, "compare slaspec's RSS over this long run with one of -d (0 skips)")
 	fs.Float64Var(&c.SoakRate, "soak-rate", 5000, "rate of the memory comparison")
-	fs.BoolVar(&c.Lean, "lean", true, "also measure slaspec with the experimental lean transport")
+	fs.BoolVar(&c.NetHTTP, "nethttp", true, "also measure slaspec on the net/http engine")
 	fs.BoolVar(&c.Coarse, "coarse", true, "also measure slaspec with coarse pacing (Go timers) in the open model")
 	fs.BoolVar(&c.NoPin, "nopin", false, "do not pin with taskset")
 	if err := fs.Parse(args); err != nil {

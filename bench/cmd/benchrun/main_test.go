@@ -24,14 +24,14 @@ func TestHarnessRunsAtALowRate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, "-d", "1s", "-reps", "1", "-rates", "200", "-c", "4",
-		"-freeze-rate", "200", "-freeze-d", "1s")
+		"-freeze-rate", "200", "-freeze-d", "1s", "-hold-runs", "1", "-hold-rate", "200")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("benchrun: %v\n%s", err, out)
 	}
 	text := string(out)
-	for _, want := range []string{"## closed loop", "## open model, 200 req/s", "## timing truth", "slaspec", "vegeta", "analytical p99 480ms"} {
+	for _, want := range []string{"## closed loop", "## open model, 200 req/s", "## timing truth", "slaspec", "slaspec+nethttp", "vegeta", "analytical p99 480ms", "## 200 req/s held 1 times", "## against the targets"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}

@@ -32,20 +32,20 @@ type Spec struct {
 	// Check, for slaspec, validates every response body as JSON of the
 	// expected shape (the cost of response validation).
 	Check bool `json:"check,omitempty"`
-	// Lean, for slaspec, sends with the experimental lean round tripper
-	// instead of net/http's Transport.
-	Lean bool `json:"lean,omitempty"`
+	// NetHTTP, for slaspec, sends with the net/http engine instead of the
+	// default lean engine.
+	NetHTTP bool `json:"nethttp,omitempty"`
 	// Coarse, for slaspec, paces on Go timers (loadrunner.WithCoarsePacing)
 	// instead of the precise waker.
 	Coarse bool `json:"coarse,omitempty"`
 }
 
-// Name names the generator: the tool, with "+lean" for the lean transport
-// and "+check" with validation.
+// Name names the generator: the tool, with "+nethttp" for the net/http
+// engine, "+coarse" for coarse pacing and "+check" with validation.
 func (s Spec) Name() string {
 	n := s.Tool
-	if s.Lean {
-		n += "+lean"
+	if s.NetHTTP {
+		n += "+nethttp"
 	}
 	if s.Coarse {
 		n += "+coarse"
@@ -69,8 +69,8 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("gen: closed loop needs a positive concurrency, got %d", s.Concurrency)
 	case s.Duration <= 0:
 		return fmt.Errorf("gen: duration %s must be positive", s.Duration)
-	case (s.Check || s.Lean || s.Coarse) && s.Tool != Slaspec:
-		return fmt.Errorf("gen: check, lean and coarse are only measured for %s", Slaspec)
+	case (s.Check || s.NetHTTP || s.Coarse) && s.Tool != Slaspec:
+		return fmt.Errorf("gen: check, nethttp and coarse are only measured for %s", Slaspec)
 	}
 	return nil
 }

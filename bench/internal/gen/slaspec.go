@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/slaspec/slaspec/bench/internal/lean"
 	"github.com/slaspec/slaspec/loadrunner"
 )
 
-// runSlaspec measures slaspec's loadrunner with its default HTTP target.
+// runSlaspec measures slaspec's loadrunner with its default HTTP target
+// (the lean engine), or on the net/http engine.
 func runSlaspec(ctx context.Context, s Spec) (Measurement, error) {
 	plan := loadrunner.Plan{Rate: s.Rate, Duration: s.Duration}
 	if s.Rate == 0 {
@@ -21,8 +21,8 @@ func runSlaspec(ctx context.Context, s Spec) (Measurement, error) {
 	if s.Check {
 		opts = append(opts, loadrunner.WithCheck(checkBody))
 	}
-	if s.Lean {
-		opts = append(opts, loadrunner.WithClient(&http.Client{Transport: &lean.Transport{}}))
+	if s.NetHTTP {
+		opts = append(opts, loadrunner.WithEngine(loadrunner.EngineNetHTTP))
 	}
 	var runOpts []loadrunner.Option
 	if s.Coarse {

@@ -41,12 +41,16 @@ type Config struct {
 	// run of Duration.
 	Soak     time.Duration
 	SoakRate float64
-	// Lean adds slaspec with the experimental lean transport to the closed
-	// and open scenarios, and uses it for the top-rate search.
-	Lean bool
+	// NetHTTP adds slaspec on the net/http engine to the closed and open
+	// scenarios, beside the default lean engine.
+	NetHTTP bool
 	// Coarse adds slaspec with coarse pacing (Go timers) to the open-model
 	// scenarios: the CPU that precise pacing costs.
 	Coarse bool
+	// HoldRuns > 0 runs slaspec that many times at HoldRate, each for
+	// Duration, and counts the runs that held the rate.
+	HoldRuns int
+	HoldRate float64
 	// NoPin disables pinning with taskset.
 	NoPin bool
 }
@@ -66,6 +70,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("harness: freeze %s in %s for %s needs a positive hold shorter than the cycle and a positive duration", c.Freeze.Hold, c.Freeze.Cycle, c.FreezeDuration)
 	case c.TopFrom > 0 && (c.TopStep <= 0 || c.TopMax < c.TopFrom):
 		return fmt.Errorf("harness: top-rate search from %g by %g to %g needs a positive step and max ≥ from", c.TopFrom, c.TopStep, c.TopMax)
+	case c.HoldRuns > 0 && c.HoldRate <= 0:
+		return fmt.Errorf("harness: hold rate %g must be positive", c.HoldRate)
 	case c.Soak > 0 && c.SoakRate <= 0:
 		return fmt.Errorf("harness: soak rate %g must be positive", c.SoakRate)
 	}
@@ -102,13 +108,20 @@ func Run(ctx context.Context, c Config, w io.Writer) error {
 			return err
 		}
 	}
+	if err := s.hold(ctx); err != nil {
+		return err
+	}
 	if err := s.top(ctx); err != nil {
 		return err
 	}
 	if err := s.soak(ctx); err != nil {
 		return err
 	}
-	return s.frozen(ctx)
+	if err := s.frozen(ctx); err != nil {
+		return err
+	}
+	s.summary()
+	return nil
 }
 
 // session is one harness run's state.
@@ -119,6 +132,7 @@ type session struct {
 	w         io.Writer
 	wrkCPU    time.Duration // wrk's median CPU per request at its closed-loop maximum
 	vegetaMax float64       // vegeta's median closed-loop maximum rate
+	verdicts  []verdict     // the targets judged so far
 }
 
 // alternate runs each spec Reps times, A B A B, and returns the

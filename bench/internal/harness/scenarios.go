@@ -18,7 +18,7 @@ func (s *session) closed(ctx context.Context) error {
 		{Tool: gen.Slaspec, URL: s.t.base + "/", Concurrency: s.c.Concurrency, Duration: s.c.Duration},
 		{Tool: gen.Vegeta, URL: s.t.base + "/", Concurrency: s.c.Concurrency, Duration: s.c.Duration},
 	}
-	specs = s.withLean(specs)
+	specs = s.withNetHTTP(specs)
 	runs, err := s.alternate(ctx, s.t, specs, true)
 	if err != nil {
 		return err
@@ -34,6 +34,7 @@ func (s *session) closed(ctx context.Context) error {
 	}
 	fmt.Fprintf(s.w, "\n## closed loop, %d connections, %s, median of %d\n", s.c.Concurrency, s.c.Duration, s.c.Reps)
 	s.table(meds, 0)
+	s.judgeClosed(meds[0])
 	return nil
 }
 
@@ -43,7 +44,7 @@ func (s *session) open(ctx context.Context, rate float64) error {
 		{Tool: gen.Slaspec, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration},
 		{Tool: gen.Vegeta, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration},
 	}
-	specs = s.withLean(specs)
+	specs = s.withNetHTTP(specs)
 	if s.c.Coarse {
 		c := specs[0]
 		c.Coarse = true
@@ -57,17 +58,18 @@ func (s *session) open(ctx context.Context, rate float64) error {
 	meds := medians(runs)
 	s.table(meds, rate)
 	fmt.Fprintf(s.w, "slaspec/vegeta CPU per request: %s\n", ratio(meds[0].CPUPerRequest(), meds[1].CPUPerRequest()))
+	s.judgeOpen(rate, meds[0])
 	return nil
 }
 
-// withLean adds slaspec with the lean transport after the specs when the
+// withNetHTTP adds slaspec on the net/http engine after the specs when the
 // config asks for it.
-func (s *session) withLean(specs []gen.Spec) []gen.Spec {
-	if !s.c.Lean {
+func (s *session) withNetHTTP(specs []gen.Spec) []gen.Spec {
+	if !s.c.NetHTTP {
 		return specs
 	}
 	l := specs[0]
-	l.Lean = true
+	l.NetHTTP = true
 	return append(specs, l)
 }
 
@@ -91,7 +93,7 @@ func (s *session) top(ctx context.Context) error {
 	for i, check := range checks {
 		fmt.Fprintf(s.w, "\n## top open-model rate held for %s (achieved ≥ 99%%, send-lag p99 < 1 ms), validation %t\n", s.c.Duration, check)
 		for rate := s.c.TopFrom; rate <= s.c.TopMax; rate += s.c.TopStep {
-			spec := gen.Spec{Tool: gen.Slaspec, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration, Check: check, Lean: s.c.Lean}
+			spec := gen.Spec{Tool: gen.Slaspec, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration, Check: check}
 			m, err := measureGen(ctx, s.c.Exe, s.p, s.t, spec)
 			if err != nil {
 				return err
@@ -108,8 +110,13 @@ func (s *session) top(ctx context.Context) error {
 		}
 		fmt.Fprintln(s.w)
 	}
+	if s.vegetaMax > 0 {
+		s.judge("top open-model rate held", "≥ vegeta's closed-loop maximum", best[0] >= s.vegetaMax,
+			"%g req/s, %.2f× vegeta's %.0f", best[0], best[0]/s.vegetaMax, s.vegetaMax)
+	}
 	if s.c.Check && best[0] > 0 {
 		fmt.Fprintf(s.w, "top rate with validation / without: %.2f\n", best[1]/best[0])
+		s.judge("top rate with validation", "≥ 0.7× without", best[1] >= 0.7*best[0], "%.2f× (%g of %g req/s)", best[1]/best[0], best[1], best[0])
 	}
 	return nil
 }
@@ -158,7 +165,11 @@ func (s *session) frozen(ctx context.Context) error {
 	s.table(meds, s.c.FreezeRate)
 	fmt.Fprintf(s.w, "analytical p99 %s, p99.9 %s\n", p99, p999)
 	for _, m := range meds {
-		fmt.Fprintf(s.w, "%-8s p99 %+.1f%%, p99.9 %+.1f%% from analytical\n", m.Spec.Tool, deviation(m.P99, p99), deviation(m.P999, p999))
+		d99, d999 := deviation(m.P99, p99), deviation(m.P999, p999)
+		fmt.Fprintf(s.w, "%-8s p99 %+.1f%%, p99.9 %+.1f%% from analytical\n", m.Spec.Tool, d99, d999)
+		if m.Spec.Tool == gen.Slaspec {
+			s.judge("timing truth, freezing server", "p99 and p99.9 within 3%", abs(d99) <= 3 && abs(d999) <= 3, "p99 %+.1f%%, p99.9 %+.1f%%", d99, d999)
+		}
 	}
 	return nil
 }
@@ -178,3 +189,5 @@ func deviation(got, want time.Duration) float64 {
 	}
 	return 100 * (float64(got) - float64(want)) / float64(want)
 }
+
+func abs(x float64) float64 { return max(x, -x) }
