@@ -36,7 +36,7 @@ func (s *session) summary() {
 
 // Targets of the issue, as ratios within one run.
 const (
-	openCPUTarget   = 2.5  // × wrk's closed-loop CPU per request, at 5,000 req/s open
+	openCPUTarget   = 2.5 // × wrk's closed-loop CPU per request, at 5,000 req/s open
 	openLagTarget   = 250 * time.Microsecond
 	closedCPUTarget = 1.3 // × wrk, closed loop
 	holdShare       = 0.995
