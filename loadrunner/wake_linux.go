@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -24,6 +25,12 @@ type fdWaker struct {
 	ready func(uintptr) bool // reports whether due has come (built once: no allocation per wait)
 	stop  func() bool
 }
+
+// spinBelow is the wait under which the precise waker yields in a loop
+// instead of arming the timer: an armed wait costs a system call, a trip
+// through the netpoller and two goroutine switches, more than a few
+// microseconds of yielding to the workers.
+const spinBelow = 20 * time.Microsecond
 
 // newPreciseWaker returns a timerfd waker, or nil where there is none (or
 // the clock is synthetic, see syntheticClock).
@@ -56,6 +63,14 @@ func (w *fdWaker) until(ctx context.Context, t time.Time) error {
 	}
 	d := time.Until(t)
 	if d <= 0 {
+		return nil
+	}
+	if d < spinBelow {
+		// Closer than a timer round trip costs: yield to the workers
+		// until it is due.
+		for time.Now().Before(t) {
+			runtime.Gosched()
+		}
 		return nil
 	}
 	w.due = t
