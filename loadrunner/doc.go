@@ -46,12 +46,30 @@
 // apply the planned load. Smaller generator lag, the scheduling noise of a
 // busy machine, stays in GeneratorLag for the verdicts to weigh. Go's timers
 // wake at about one-millisecond granularity when the process is otherwise
-// idle, so on Linux the dispatcher waits for each send on a timerfd read
-// through the netpoller instead, which wakes at the kernel timer's precision
-// (send lag p50 about 50 µs instead of 0.5 ms on loopback) at the price of
-// one wake-up per send; WithCoarsePacing goes back to Go timers where CPU
-// matters more than the last millisecond. Either way the send lag is
-// reported, never hidden.
+// idle, so on Linux the dispatcher waits for each send on a timerfd armed
+// and polled through the netpoller instead, which wakes at the kernel
+// timer's precision (send lag p50 about 50 µs instead of 0.5 ms on
+// loopback) for one system call per wait; sends already due go out back to
+// back without a wait, and a send due in less than 20 µs is waited for by
+// yielding. WithCoarsePacing goes back to Go timers. Either way the send
+// lag is reported, never hidden.
+//
+// # HTTP engines
+//
+// An HTTP target sends with the lean engine by default: slaspec's own
+// HTTP/1.1 client, in which every worker of a run writes its request and
+// reads the response on a kept-alive connection of its own, with the
+// request's bytes built once and nothing allocated per request (unless a
+// WithCheck needs an *http.Response). Response heads are bounded at 64 KiB
+// and bodies at WithMaxBody; Content-Length, chunked and close-delimited
+// bodies are read, drained unless something needs them; a kept-alive
+// connection the server closed is retried once on a new one, as net/http
+// does; redirects are followed within the base URL's scheme and host, at
+// most ten. The phases (Connect, TLS, TTFB, ConnReused) and the error
+// classes are those of net/http. WithClient (HTTP/2, proxies, a transport
+// of one's own) selects the net/http engine, and WithEngine chooses
+// explicitly; requests to another origin than the base URL's go through
+// net/http either way.
 //
 // # Constant memory, exact merges
 //
