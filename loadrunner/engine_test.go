@@ -163,6 +163,13 @@ func TestLeanKeepsConnectionsAcrossRuns(t *testing.T) {
 	if n := conns.Load(); n > 4 {
 		t.Errorf("two runs of 2 workers opened %d connections, want them reused", n)
 	}
+	// The server closes every kept-alive connection between runs: each
+	// stale one costs a retry on a new connection, never an error.
+	srv.CloseClientConnections()
+	res, err := loadrunner.Run(t.Context(), plan, target)
+	if err != nil || res.Errors.Total != 0 || res.Requests == 0 {
+		t.Fatalf("after the server closed the idle connections: requests %d, errors %+v, %v", res.Requests, res.Errors, err)
+	}
 }
 
 // TestLeanTimeoutIsATimeout: a request that outlives the plan's timeout

@@ -175,23 +175,22 @@ type leanReceive struct {
 // exchange performs one request of p (no redirects) on the slot's
 // connection: the one it holds, else an idle one, else a new one. A
 // request whose kept-alive connection turns out to have been closed by the
-// server before it answered is retried once on a new connection, as
-// net/http retries it. It returns the connection that read the response
+// server before it answered is retried, as net/http retries it, on a
+// connection dialled for it (which cannot be stale, so once is enough). It returns the connection that read the response
 // (its head and collected body); the slot keeps it only when it can carry
 // another request.
 func (e *leanEngine) exchange(ctx context.Context, s *connSlot, deadline, start time.Time, p *preparedRequest, tr *Trace, rx leanReceive) (*leanConn, error) {
-	for attempt := 0; ; attempt++ {
-		c, retry, err := e.attempt(ctx, s, deadline, start, p, tr, rx)
-		if err == nil || !retry || attempt > 0 || ctx.Err() != nil {
-			return c, err
-		}
+	c, retry, err := e.attempt(ctx, s, deadline, start, p, tr, rx, false)
+	if err != nil && retry && ctx.Err() == nil {
+		c, _, err = e.attempt(ctx, s, deadline, start, p, tr, rx, true)
 	}
+	return c, err
 }
 
-// attempt is one try of exchange; retry says whether the failure was a
-// stale kept-alive connection.
-func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start time.Time, p *preparedRequest, tr *Trace, rx leanReceive) (c *leanConn, retry bool, err error) {
-	if c = s.c; c == nil {
+// attempt is one try of exchange, on a new connection when fresh; retry
+// says whether the failure was a stale kept-alive connection.
+func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start time.Time, p *preparedRequest, tr *Trace, rx leanReceive, fresh bool) (c *leanConn, retry bool, err error) {
+	if c = s.c; c == nil && !fresh {
 		c = e.getIdle()
 	}
 	if c == nil {
