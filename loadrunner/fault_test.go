@@ -513,6 +513,9 @@ func TestFaultHugeBody(t *testing.T) {
 				if ex := res.Errors.Examples[loadrunner.ClassTransport]; len(ex) == 0 || !strings.Contains(ex[0], "byte bound") {
 					t.Errorf("examples %q", ex)
 				}
+				if res.StatusCodes[http.StatusOK] != res.Requests {
+					t.Errorf("statuses %v: every failed response still had its status read", res.StatusCodes)
+				}
 				perRequest := srv.written.Load() / int64(max(res.Requests, 1))
 				if perRequest > 64<<20 {
 					t.Errorf("the server wrote %d MiB per request: the client read far past its bound", perRequest>>20)

@@ -217,12 +217,14 @@ func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start t
 	if !c.first.IsZero() {
 		tr.TTFB = c.first.Sub(start)
 	}
+	if gotHead {
+		tr.Status = c.head.status // as net/http's engine, also when the body then fails
+	}
 	if err != nil {
 		s.drop()
 		stale := reused && p.replayable && ((c.first.IsZero() && staleError(err)) || (!gotHead && errors.Is(err, errMalformed)))
 		return nil, stale, ioError(ctx, err)
 	}
-	tr.Status = c.head.status
 	// Bytes past the response put the connection out of step: like a
 	// body that ran to the end or a server that said close, it is not
 	// used again.
