@@ -39,6 +39,7 @@ type config struct {
 	creds     map[string]string // by scheme name, or by "type:" key
 	pool      *Pool
 	findings  *Findings
+	coverage  *CoverageCounter
 	sampling  Sampling
 	maxBody   int64
 	httpOpts  []loadrunner.HTTPOption
@@ -146,6 +147,12 @@ func WithPool(p *Pool) Option { return optionFunc(func(c *config) { c.pool = p }
 // WithFindings makes the target's checker fill f instead of the operation's
 // own collector.
 func WithFindings(f *Findings) Option { return optionFunc(func(c *config) { c.findings = f }) }
+
+// WithCoverage makes the target count every response, by status and content
+// type, in c (see Coverage).
+func WithCoverage(c *CoverageCounter) Option {
+	return optionFunc(func(cfg *config) { cfg.coverage = c })
+}
 
 // WithSampling sets the response sampling policy (default: check all).
 func WithSampling(s Sampling) Option { return optionFunc(func(c *config) { c.sampling = s }) }

@@ -39,7 +39,7 @@ func (o *Operation) Target(baseURL string, opts ...Option) (*loadrunner.HTTPTarg
 		httpOpts = append(httpOpts, r)
 	}
 	httpOpts = append(httpOpts, c.httpOpts...)
-	httpOpts = append(httpOpts, loadrunner.WithMaxBody(c.maxBody), loadrunner.WithCheck(o.Checker(c.findings, c.sampling)))
+	httpOpts = append(httpOpts, loadrunner.WithMaxBody(c.maxBody), loadrunner.WithCheck(o.check(c.findings, c.coverage, c.sampling)))
 	t := loadrunner.HTTP(baseURL, httpOpts...)
 	if err := t.Validate(); err != nil {
 		return nil, o.errorf("target: %w", err)
@@ -51,12 +51,20 @@ func (o *Operation) Target(baseURL string, opts ...Option) (*loadrunner.HTTPTarg
 // target: it fills findings (the operation's own when nil) and checks the
 // responses policy selects.
 func (o *Operation) Checker(findings *Findings, policy Sampling) func(resp *http.Response, body []byte) error {
+	return o.check(findings, nil, policy)
+}
+
+// check is Checker that also counts every response in cov (when not nil).
+func (o *Operation) check(findings *Findings, cov *CoverageCounter, policy Sampling) func(resp *http.Response, body []byte) error {
 	if findings == nil {
 		findings = o.findings
 	}
 	rc := o.responses()
 	s := &sampler{policy: policy}
 	return func(resp *http.Response, body []byte) error {
+		if cov != nil {
+			cov.record(resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
 		if !s.take(resp.StatusCode) {
 			findings.record(false, false, 0)
 			return nil

@@ -162,7 +162,7 @@ func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operatio
 	for _, e := range entries {
 		ginkgo.AddReportEntry(EntryName, specEntry{e}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 		if e.Failed() {
-			failed = append(failed, e.Name+"\n"+sla.Explain(e.Result, sla.Evaluate(e.Result, e.SLA)))
+			failed = append(failed, e.Name+"\n"+sla.Explain(e.Result, contract.Judge(e.Result, e.SLA, e.Coverage)))
 		}
 	}
 	if len(failed) > 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/capacity"
+	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/sla"
 )
@@ -61,6 +62,10 @@ type Entry struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// Findings are deduplicated contract findings, with counts.
 	Findings []Finding `json:"findings,omitempty"`
+	// Coverage is which documented responses of the operation were
+	// observed; an operation whose documented success never was is judged
+	// inconclusive (see contract.Judge).
+	Coverage *contract.Coverage `json:"coverage,omitempty"`
 	// SpecState is the state of the test spec that made the entry when it
 	// did not pass ("failed", "interrupted", "timedout", …; see MarkSpec).
 	SpecState string `json:"spec_state,omitempty"`

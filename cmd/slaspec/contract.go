@@ -172,6 +172,9 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 	}
 	out.Ended = time.Now()
+	if advice := notFoundAdvice(out.Operations); advice != "" {
+		fmt.Fprintf(stdout, "\nnote: %s\n", advice)
+	}
 	if jsonOut != "" {
 		b, _ := json.MarshalIndent(out, "", " ")
 		if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
@@ -192,6 +195,20 @@ func printEntry(w io.Writer, e report.Entry) {
 	for _, f := range e.Findings {
 		fmt.Fprintf(w, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
 	}
+	if e.Coverage != nil {
+		e.Coverage.WriteText(w)
+	}
+}
+
+// notFoundAdvice names the base path when nearly every response was 404.
+func notFoundAdvice(entries []report.Entry) string {
+	var covs []contract.Coverage
+	for _, e := range entries {
+		if e.Coverage != nil {
+			covs = append(covs, *e.Coverage)
+		}
+	}
+	return contract.NotFoundAdvice(covs...)
 }
 
 // runMix loads the selected operations together, at the rate and duration
