@@ -62,6 +62,17 @@
 // schemes (bearer, OAuth2, OpenID Connect, API key in header, query or
 // cookie, basic) take credentials only from the user.
 //
+// # Learned values
+//
+// Operation.Discover sends a few requests before a run to learn values
+// for path and query parameters from the service's own responses: declared
+// links first, then the list operation of the same collection (GET /pets
+// for /pets/{id}; the items' field id, petId or pet_id), then, when the
+// list is empty, the create operation (its body's field or Location
+// header). WithLearned feeds them to the pool, after pinned values and
+// before examples; Pool.Sources says where every parameter's values came
+// from.
+//
 // # Responses
 //
 // The checker validates the status (declared, NXX or default), the content
@@ -70,5 +81,7 @@
 // pointer and never the offending value. Violations are counted in a
 // bounded Findings, deduplicated per kind. A Sampling policy (every non-2xx,
 // the first N, then a fraction) bounds the cost at high rates; Findings
-// counts what was checked and the time spent checking.
+// counts what was checked and the time spent checking. A CoverageCounter
+// counts every response by status and content type, and Judge makes an
+// operation whose documented 2xx was never observed inconclusive.
 package contract

@@ -17,6 +17,8 @@ type Outcome struct {
 	Result     *loadrunner.Result
 	// Fingerprint identifies the request pool the run drew from.
 	Fingerprint string
+	// Sources say where each parameter's values came from.
+	Sources []ParamSource
 	// Findings are the contract violations seen, deduplicated.
 	Findings []Finding
 	// Coverage is which documented responses were observed.
@@ -44,5 +46,5 @@ func (p *Prepared) Run(ctx context.Context, plan loadrunner.Plan, opts ...loadru
 func (p *Prepared) Outcome(res *loadrunner.Result) *Outcome {
 	cov := p.Coverage.Coverage()
 	return &Outcome{Operation: p.Operation, Evaluation: Judge(res, p.SLA, &cov), Result: res,
-		Fingerprint: p.Pool.Fingerprint, Findings: p.Findings.List(), Coverage: &cov}
+		Fingerprint: p.Pool.Fingerprint, Sources: p.Pool.Sources, Findings: p.Findings.List(), Coverage: &cov}
 }

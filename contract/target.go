@@ -17,7 +17,7 @@ import (
 // operation, status and JSON pointer; every violation is also counted in
 // the operation's Findings (or those given with WithFindings).
 func (o *Operation) Target(baseURL string, opts ...Option) (*loadrunner.HTTPTarget, error) {
-	c := newConfig(opts)
+	c := o.config(opts)
 	if c.err != nil {
 		return nil, o.errorf("%w", c.err)
 	}

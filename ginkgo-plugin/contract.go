@@ -125,6 +125,8 @@ func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) 
 
 // LoadOperation runs one operation's load from inside a spec: it prepares
 // the operation (the SLA given, then x-sla, then the document's x-sla),
+// learns values for its parameters from the service's own responses
+// (contract.Operation.Discover; contract.WithoutDiscovery turns it off),
 // generates its requests (seeded with Ginkgo's random seed unless opts set
 // one, so `ginkgo --seed N` replays them byte for byte), loads baseURL,
 // checks every response against the contract, records the findings, and
@@ -133,7 +135,9 @@ func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) 
 func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, spec contract.LoadSpec, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
-	p, err := op.Prepare(baseURL, spec, contract.LoadSpec{}, opts...)
+	learned, err := op.Discover(ctx, baseURL, opts...)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	p, err := op.Prepare(baseURL, spec, contract.LoadSpec{}, append(opts, contract.WithLearned(learned))...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	return Load(ctx, p.Plan(), p.Target, Named(op.String()), func(s *loadSpec) { s.prepared, s.want = p, p.SLA })
 }

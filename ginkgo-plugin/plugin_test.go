@@ -219,3 +219,38 @@ func TestBaselineGatesTheSuite(t *testing.T) {
 		}
 	}
 }
+
+// TestContractSuiteCoverage runs DescribeContract against the in-repo pet
+// store: with discovery every operation passes, having seen its documented
+// 2xx; without it the operations on /pets/{id} fail as inconclusive with
+// the cause, and the report carries the coverage.
+func TestContractSuiteCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo suite")
+	}
+	for _, noDiscover := range []bool{false, true} {
+		dir := t.TempDir()
+		cmd := exec.Command(testtool.GinkgoCLI(t), "--no-color", "./testdata/contractsuite")
+		cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+dir)
+		if noDiscover {
+			cmd.Env = append(cmd.Env, "CONTRACTSUITE_NO_DISCOVER=1")
+		}
+		b, err := cmd.CombinedOutput()
+		out := string(b)
+		doc := readReport(t, dir, out)
+		passed, failed, inconclusive := doc.Counts()
+		switch {
+		case !noDiscover && (err != nil || passed != 4):
+			t.Errorf("with discovery: %d passed, %d failed, %d inconclusive (%v)\n%s", passed, failed, inconclusive, err, out)
+		case noDiscover && (err == nil || passed != 2 || inconclusive != 2):
+			t.Errorf("without discovery: %d passed, %d inconclusive (%v), want 2 and 2\n%s", passed, inconclusive, err, out)
+		case noDiscover && !strings.Contains(out, "no 2xx response in") || noDiscover && !strings.Contains(out, "204 (no content)"):
+			t.Errorf("without discovery the failure does not say why:\n%s", out)
+		}
+		for _, e := range doc.Operations {
+			if e.Coverage == nil || e.Coverage.Total == 0 || len(e.Sources) == 0 && e.Path != "/pets" {
+				t.Errorf("%s: coverage %+v, sources %+v", e.Name, e.Coverage, e.Sources)
+			}
+		}
+	}
+}

@@ -121,6 +121,14 @@ func checkSafety(plan Plan, target Target, opts []Option) error {
 	return nil
 }
 
+// CheckHosts applies the safety guard's allow-list (AllowHostsEnv) to a
+// target that is about to get a handful of requests outside Run (such as a
+// contract's discovery requests): a host outside the list is refused with
+// an error wrapping ErrTargetRefused. Loopback hosts always pass.
+func CheckHosts(target Target) error {
+	return checkSafety(Plan{Rate: 1, Duration: time.Second}, target, nil)
+}
+
 // remoteLimits returns the limits the options set, defaults filled in, and
 // whether an option set them.
 func remoteLimits(opts []Option) (l RemoteLimits, explicit bool, err error) {

@@ -354,7 +354,7 @@ func OperationEntry(o *contract.Outcome) Entry {
 	op := o.Operation
 	return Entry{Name: op.String(), OperationID: op.ID, Method: op.Method, Path: op.Path, Labels: op.Labels(),
 		SLA: o.Evaluation.SLA, Status: o.Evaluation.Status, Verdicts: o.Evaluation.Verdicts,
-		Result: o.Result, Fingerprint: o.Fingerprint, Findings: FindingsFrom(o.Findings), Coverage: o.Coverage}
+		Result: o.Result, Fingerprint: o.Fingerprint, Sources: o.Sources, Findings: FindingsFrom(o.Findings), Coverage: o.Coverage}
 }
 
 // MixEntries makes one entry per operation of a mixed run, named

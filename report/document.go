@@ -60,6 +60,9 @@ type Entry struct {
 	Result *loadrunner.Result `json:"result,omitempty"`
 	// Fingerprint identifies the generated request pool, when there was one.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Sources say where each parameter's values came from (pinned, learned
+	// from the service's responses, the document's examples, the schema).
+	Sources []contract.ParamSource `json:"sources,omitempty"`
 	// Findings are deduplicated contract findings, with counts.
 	Findings []Finding `json:"findings,omitempty"`
 	// Coverage is which documented responses of the operation were

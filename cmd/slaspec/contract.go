@@ -88,7 +88,8 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		headers                headerFlags
 		seed                   uint64
 		remote                 remoteFlags
-		mix                    bool
+		mix, noDiscover        bool
+		params                 paramFlags
 	)
 	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -102,6 +103,8 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Var(&headers, "header", "header `Name: value` on every request (repeatable), e.g. auth")
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
 	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (printed, so a run can be replayed)")
+	fs.Var(&params, "param", "pin a parameter: `operationId.name=value`, or name=value for every operation that has it (repeatable), e.g. -param findPetByID.id=1000")
+	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
 	remote.register(fs)
 	fs.BoolVar(&mix, "mix", false, "load the selected operations together in one run, in the proportions of their x-sla weights, at the document's (or -rate's) rate")
 	if err := fs.Parse(args); err != nil {
@@ -132,9 +135,18 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
 		return exitUsage
 	}
+	pinned, err := params.options(ops)
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec contract: -param: %v\n", err)
+		return exitUsage
+	}
+	reqOpts = append(reqOpts, pinned...)
+	if noDiscover {
+		reqOpts = append(reqOpts, contract.WithoutDiscovery())
+	}
 	suite := contract.LoadSpec{Rate: 50, Duration: 5 * time.Second, Warmup: time.Second}
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
-	fmt.Fprintf(stdout, "%s: %d operations, seed %d\n", doc.Title(), len(ops), seed)
+	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
 	worst := sla.Passed
 	add := func(entry report.Entry) {
 		out.Partial = out.Partial || entry.Result.Partial
@@ -162,7 +174,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				out.Partial = true
 				break
 			}
-			entry, err := runOperation(ctx, op, baseURL, override, suite, reqOpts, remote.options()...)
+			entry, err := runOperation(ctx, stdout, op, baseURL, override, suite, reqOpts, remote.options()...)
 			if err != nil {
 				fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
 				worst = sla.Failed
@@ -192,6 +204,9 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 func printEntry(w io.Writer, e report.Entry) {
 	fmt.Fprintf(w, "\n%s (%s) %s\n", e.Name, e.OperationID, strings.ToUpper(string(e.Status)))
 	sla.WriteVerdicts(w, sla.Evaluation{Verdicts: e.Verdicts})
+	for _, src := range e.Sources {
+		fmt.Fprintf(w, "  values   %s\n", src)
+	}
 	for _, f := range e.Findings {
 		fmt.Fprintf(w, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
 	}
@@ -221,6 +236,13 @@ func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operati
 	for _, op := range ops {
 		user[op.ID] = contract.LoadSpec{SLA: override.SLA}
 	}
+	for _, op := range ops {
+		learned, err := op.Discover(ctx, baseURL, opts...)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, contract.WithLearned(learned))
+	}
 	mix, prepared, err := contract.Mix(ops, baseURL, user, suite, opts...)
 	if err != nil {
 		return nil, err
@@ -235,9 +257,15 @@ func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operati
 	return append([]report.Entry{whole}, entries...), err
 }
 
-// runOperation loads one operation and judges it.
-func runOperation(ctx context.Context, op *contract.Operation, baseURL string, user, suite contract.LoadSpec, opts []contract.Option, runOpts ...loadrunner.Option) (report.Entry, error) {
-	p, err := op.Prepare(baseURL, user, suite, opts...)
+// runOperation learns parameter values from the service (see
+// contract.Operation.Discover), loads one operation and judges it.
+func runOperation(ctx context.Context, w io.Writer, op *contract.Operation, baseURL string, user, suite contract.LoadSpec, opts []contract.Option, runOpts ...loadrunner.Option) (report.Entry, error) {
+	learned, err := op.Discover(ctx, baseURL, opts...)
+	if err != nil {
+		return report.Entry{}, err
+	}
+	printDiscovery(w, learned)
+	p, err := op.Prepare(baseURL, user, suite, append(opts, contract.WithLearned(learned))...)
 	if err != nil {
 		return report.Entry{}, err
 	}

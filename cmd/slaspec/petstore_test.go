@@ -1,0 +1,94 @@
+package main
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slaspec/slaspec/report"
+	"github.com/slaspec/slaspec/internal/petstore"
+	"github.com/slaspec/slaspec/sla"
+)
+
+const petstoreDoc = "../../contract/testdata/specs/oapi-codegen__petstore-expanded.yaml"
+
+// petstoreURL serves a fresh pet store (ids from 1000) under basePath.
+func petstoreURL(t *testing.T, basePath string) string {
+	t.Helper()
+	srv := httptest.NewServer(petstore.New().Handler(basePath, nil))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestContractReachesRealResources: with no hand-written parameter, every
+// documented 2xx of every petstore operation is observed, and the output
+// says where each operation's values came from.
+func TestContractReachesRealResources(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "contract.json")
+	code, stdout, stderr := run(t, "contract", "-spec", petstoreDoc, "-url", petstoreURL(t, "/api")+"/api",
+		"-rate", "50", "-duration", "1s", "-warmup", "100ms", "-sla", "p50<2s", "-seed", "3", "-json", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"discovery for findPetByID", "values   id (path): learned from findPets (GET /pets) field id ×32"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	doc, err := report.ReadDocument(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Operations) != 4 {
+		t.Fatalf("%d operations", len(doc.Operations))
+	}
+	for _, e := range doc.Operations {
+		if e.Status != sla.Passed || e.Coverage == nil {
+			t.Errorf("%s: %s", e.Name, e.Status)
+			continue
+		}
+		for _, r := range e.Coverage.Responses {
+			if r.Documented && strings.HasPrefix(r.Status, "2") && r.Count == 0 {
+				t.Errorf("%s: documented %s never observed", e.Name, r.Status)
+			}
+		}
+	}
+}
+
+// TestContractParamsAndNoDiscovery: without discovery the made-up ids name
+// nothing and the verdict says so (exit 3); -param pins a real one; a bad
+// -param names what there is.
+func TestContractParamsAndNoDiscovery(t *testing.T) {
+	url := petstoreURL(t, "")
+	args := []string{"contract", "-spec", petstoreDoc, "-url", url, "-op", "findPetByID", "-rate", "50",
+		"-duration", "400ms", "-warmup", "100ms", "-sla", "p50<2s", "-seed", "3", "-no-discover"}
+	code, stdout, _ := run(t, args...)
+	if code != exitInconclusive || !strings.Contains(stdout, "no 2xx response in") || !strings.Contains(stdout, "-param findPetByID.id=VALUE") {
+		t.Errorf("exit %d, want %d with the cause:\n%s", code, exitInconclusive, stdout)
+	}
+	if code, stdout, _ = run(t, append(args, "-param", "findPetByID.id=1000")...); code != exitInconclusive {
+		t.Errorf("exit %d for a pinned id of an empty store:\n%s", code, stdout)
+	}
+	for _, bad := range []string{"findPetByID.petId=1", "nosuch=1", "novalue"} {
+		code, _, stderr := run(t, append(args, "-param", bad)...)
+		if code != exitUsage || !strings.Contains(stderr, "-param") {
+			t.Errorf("-param %s: exit %d, %s", bad, code, stderr)
+		}
+	}
+}
+
+// TestContractBasePathMismatch: a document whose servers say /api against a
+// service at / gives all 404s, and the run names the base path.
+func TestContractBasePathMismatch(t *testing.T) {
+	code, stdout, _ := run(t, "contract", "-spec", petstoreDoc, "-url", petstoreURL(t, "/api"), "-op", "findPets",
+		"-rate", "50", "-duration", "400ms", "-warmup", "100ms", "-sla", "p50<2s", "-seed", "3")
+	if code != exitInconclusive {
+		t.Errorf("exit %d, want %d", code, exitInconclusive)
+	}
+	for _, want := range []string{"all 404", "25 of 25 responses were 404: check the base path", "the document's servers say /api", "-url http://HOST:PORT/api"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
