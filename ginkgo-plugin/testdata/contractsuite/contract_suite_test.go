@@ -17,6 +17,7 @@ import (
 	"github.com/slaspec/slaspec/contract"
 	ginkgoplugin "github.com/slaspec/slaspec/ginkgo-plugin"
 	"github.com/slaspec/slaspec/internal/petstore"
+	"github.com/slaspec/slaspec/sla"
 )
 
 func TestContractSuite(t *testing.T) {
@@ -42,5 +43,5 @@ func requestOptions() []contract.Option {
 
 var _ = ginkgoplugin.DescribeContract("../../../contract/testdata/specs/oapi-codegen__petstore-expanded.yaml",
 	func() string { return srv.URL + "/api" },
-	ginkgoplugin.DefaultSLA(contract.SLA{Rate: 50, Duration: time.Second, Warmup: 100 * time.Millisecond, Budget: "p50<2s"}),
+	ginkgoplugin.DefaultSLA(contract.LoadSpec{Rate: 50, Duration: time.Second, Warmup: 100 * time.Millisecond, SLA: sla.MustParse("p50<2s")}),
 	ginkgoplugin.RequestOptions(requestOptions()...))
