@@ -135,3 +135,25 @@ func TestNotFoundAdvice(t *testing.T) {
 		t.Errorf("advice %q for a run with half 200s", got)
 	}
 }
+
+// TestBasePathIsTheURLsPath: the base URL's path, with or without a
+// trailing slash, prefixes every operation's path; the document's servers
+// play no part.
+func TestBasePathIsTheURLsPath(t *testing.T) {
+	doc := petstoreDoc(t)
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	for _, base := range []string{srv.URL + "/v3", srv.URL + "/v3/", srv.URL} {
+		paths = nil
+		p := hit(t, byID(t, doc, "findPets"), base, 1)
+		want := strings.TrimSuffix(strings.TrimPrefix(base, srv.URL), "/") + "/pets"
+		if len(paths) != 1 || paths[0] != want || p.Coverage.Coverage().Successes() != 1 {
+			t.Errorf("base %s: paths %v, want %s", base, paths, want)
+		}
+	}
+}

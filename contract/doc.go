@@ -62,6 +62,15 @@
 // schemes (bearer, OAuth2, OpenID Connect, API key in header, query or
 // cookie, basic) take credentials only from the user.
 //
+// # Base path
+//
+// A document's servers are never used to send: the base URL given to
+// Target, Prepare and Discover is the full base each operation's path is
+// appended to, path included (http://host:8080/v3 sends GET /pets to
+// /v3/pets). Document.ServersPath names the servers' path, which the
+// coverage verdict and NotFoundAdvice quote when nearly every response is
+// a 404.
+//
 // # Learned values
 //
 // Operation.Discover sends a few requests before a run to learn values

@@ -8,7 +8,10 @@ import (
 	"github.com/slaspec/slaspec/loadrunner"
 )
 
-// Target returns a load target for the operation on the server at baseURL:
+// Target returns a load target for the operation on the server at baseURL,
+// the full base the operation's path is appended to, path included
+// ("http://host:8080/v3" sends GET /pets as /v3/pets; the document's
+// servers are not used):
 // it cycles through the operation's request pool by hit index (built once,
 // or given with WithPool) and checks every response against the contract
 // (status declared or default, content type, JSON body schema, required

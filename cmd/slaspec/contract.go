@@ -94,7 +94,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf.register(fs)
-	fs.StringVar(&baseURL, "url", "", "base URL of the service (required)")
+	fs.StringVar(&baseURL, "url", "", "the full base URL the document's paths are appended to, path included (the document's servers are ignored), e.g. http://127.0.0.1:8080/api (required)")
 	fs.Float64Var(&override.Rate, "rate", 0, "rate for every operation, overriding the document's x-sla")
 	fs.DurationVar(&override.Duration, "duration", 0, "duration for every operation, overriding x-sla")
 	fs.DurationVar(&override.Warmup, "warmup", 0, "warm-up for every operation, overriding x-sla")
