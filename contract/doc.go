@@ -15,12 +15,19 @@
 //
 // # Documents
 //
-// OpenAPI 3.0.x and 3.1.x, YAML or JSON, with $refs inside the document and
-// to local files relative to it (remote references are refused). The
-// document is validated by kin-openapi first; errors name the path,
-// operation and field. A document with no operations, a version other than
-// 3.0/3.1 (Swagger 2.0, 3.2) or a server URL variable without a default is
-// rejected with a clear error.
+// OpenAPI 3.0.x and 3.1.x, YAML or JSON (pretty or minified: a JSON
+// syntax error names its byte offset, line and column), with $refs inside
+// the document and to local files relative to it (remote references are
+// refused). Swagger 2.0 documents are converted to OpenAPI 3.0 by
+// kin-openapi's openapi2conv; Document.Notes says so and what the
+// conversion cannot carry (host and basePath become servers, collectionFormat
+// tsv and that of path and header parameters, responses without produces
+// taken as JSON). LoadURL fetches a document from the service itself
+// (loopback, or hosts named with WithAllowedHosts; bounded size, timeout,
+// redirects only on its host). The document is validated by kin-openapi
+// first; errors name the path, operation and field. A document with no
+// operations, a version other than 3.0/3.1/Swagger 2.0 or a server URL
+// variable without a default is rejected with a clear error.
 //
 // Not supported (kin-openapi v0.153.0 limits, or not generated here):
 // webhooks and callbacks are not loaded as operations; for 3.1, $dynamicRef,

@@ -43,7 +43,7 @@ type contractFlags struct {
 }
 
 func (c *contractFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.spec, "spec", "", "the OpenAPI document (YAML or JSON; required)")
+	fs.StringVar(&c.spec, "spec", "", "the OpenAPI document: a file (OpenAPI 3.0/3.1 or Swagger 2.0, YAML or JSON), or an http(s) URL on loopback or a host in "+loadrunner.AllowHostsEnv+" (required)")
 	fs.Var(&c.ids, "op", "select operations by operationId (repeatable, comma separated)")
 	fs.Var(&c.tags, "tag", "select operations by tag")
 	fs.Var(&c.paths, "path", "select operations by path glob, e.g. /pets/*")
@@ -56,7 +56,13 @@ func (c *contractFlags) operations() (*contract.Document, []*contract.Operation,
 	if c.spec == "" {
 		return nil, nil, fmt.Errorf("-spec is required")
 	}
-	doc, err := contract.Load(c.spec)
+	var doc *contract.Document
+	var err error
+	if isURL(c.spec) {
+		doc, err = contract.LoadURL(context.Background(), c.spec, contract.WithAllowedHosts(os.Getenv(loadrunner.AllowHostsEnv)))
+	} else {
+		doc, err = contract.Load(c.spec)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,6 +83,11 @@ func (c *contractFlags) operations() (*contract.Document, []*contract.Operation,
 		return nil, nil, err
 	}
 	return doc, ops, nil
+}
+
+// isURL reports whether -spec names a document to fetch.
+func isURL(spec string) bool {
+	return strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://")
 }
 
 func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -147,6 +158,9 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	suite := contract.LoadSpec{Rate: 50, Duration: 5 * time.Second, Warmup: time.Second}
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
 	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
+	for _, n := range doc.Notes() {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
 	worst := sla.Passed
 	add := func(entry report.Entry) {
 		out.Partial = out.Partial || entry.Result.Partial

@@ -107,6 +107,10 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slaspec gen: -package %q is not a Go identifier\n", *pkg)
 		return exitUsage
 	}
+	if isURL(cf.spec) && *docPath == "" {
+		fmt.Fprintln(stderr, "slaspec gen: -spec is a URL: save the document to a file and give -doc-path, the path the suite will load it from")
+		return exitUsage
+	}
 	doc, ops, err := cf.operations()
 	if err != nil {
 		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)

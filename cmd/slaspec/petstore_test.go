@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,5 +92,31 @@ func TestContractBasePathMismatch(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestContractSpecFromTheService: -spec fetches the document the service
+// serves, and a Swagger 2.0 document loads with the notes of its
+// conversion.
+func TestContractSpecFromTheService(t *testing.T) {
+	spec, err := os.ReadFile(petstoreDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(petstore.New().Handler("/api", spec))
+	t.Cleanup(srv.Close)
+	code, stdout, stderr := run(t, "contract", "-spec", srv.URL+"/api/openapi.yaml", "-url", srv.URL+"/api", "-op", "findPets",
+		"-rate", "50", "-duration", "400ms", "-warmup", "100ms", "-sla", "p50<2s", "-seed", "3")
+	if (code != exitOK && code != exitInconclusive) || !strings.Contains(stdout, "PASS         2xx observed") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr = run(t, "contract", "-spec", "http://docs.example.invalid/openapi.json", "-url", srv.URL)
+	if code != exitUsage || !strings.Contains(stderr, "not loopback and not in the allow-list") {
+		t.Errorf("a remote -spec: exit %d, %s", code, stderr)
+	}
+	code, stdout, stderr = run(t, "contract", "-spec", "../../contract/testdata/load/swagger2-pets.json", "-url", srv.URL+"/api", "-op", "listPets",
+		"-rate", "50", "-duration", "400ms", "-warmup", "100ms", "-sla", "p50<2s", "-seed", "3")
+	if (code != exitOK && code != exitInconclusive) || !strings.Contains(stdout, "note: converted from Swagger 2.0") || !strings.Contains(stdout, "PASS         2xx observed") {
+		t.Errorf("swagger 2.0: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
