@@ -264,3 +264,20 @@ func TestContractSuiteCoverage(t *testing.T) {
 		}
 	}
 }
+
+// TestContractSuiteRefusesAnInconclusivePlan: DescribeContract fails every
+// operation whose load cannot make its budget conclusive, at once, saying
+// what would.
+func TestContractSuiteRefusesAnInconclusivePlan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo suite")
+	}
+	cmd := exec.Command(testtool.GinkgoCLI(t), "--no-color", "./testdata/contractsuite")
+	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+t.TempDir(), "CONTRACTSUITE_P99=1")
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	if err == nil || strings.Count(out, "p99 needs 1,000 samples; 50 req/s × 1s gives 50: use Duration 20s or Rate 1000, or budget p80") != 4 ||
+		!strings.Contains(out, "so nothing was sent") || strings.Contains(out, "slaspec: SLA verdicts") {
+		t.Errorf("the suite did not refuse its four inconclusive specs at once (%v):\n%s", err, out)
+	}
+}

@@ -100,6 +100,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		seed                   uint64
 		remote                 remoteFlags
 		mix, noDiscover        bool
+		allowInconclusive      bool
 		params                 paramFlags
 	)
 	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
@@ -115,6 +116,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
 	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (printed, so a run can be replayed)")
 	fs.Var(&params, "param", "pin a parameter: `operationId.name=value`, or name=value for every operation that has it (repeatable), e.g. -param findPetByID.id=1000")
+	fs.BoolVar(&allowInconclusive, "allow-inconclusive", false, "run even when the planned load cannot give a budget's percentile enough samples (it is then inconclusive)")
 	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
 	remote.register(fs)
 	fs.BoolVar(&mix, "mix", false, "load the selected operations together in one run, in the proportions of their x-sla weights, at the document's (or -rate's) rate")
@@ -155,7 +157,10 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if noDiscover {
 		reqOpts = append(reqOpts, contract.WithoutDiscovery())
 	}
-	suite := contract.LoadSpec{Rate: 50, Duration: 5 * time.Second, Warmup: time.Second}
+	suite := contract.DefaultLoadSpec()
+	if refuseInconclusive(stderr, "slaspec contract", planShortfalls(doc, ops, override, suite, mix), allowInconclusive) {
+		return exitUsage
+	}
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
 	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
 	for _, n := range doc.Notes() {

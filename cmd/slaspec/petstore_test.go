@@ -1,10 +1,12 @@
 package main
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/slaspec/slaspec/internal/petstore"
@@ -118,5 +120,59 @@ func TestContractSpecFromTheService(t *testing.T) {
 		"-rate", "50", "-duration", "400ms", "-warmup", "100ms", "-sla", "p50<2s", "-seed", "3")
 	if (code != exitOK && code != exitInconclusive) || !strings.Contains(stdout, "note: converted from Swagger 2.0") || !strings.Contains(stdout, "PASS         2xx observed") {
 		t.Errorf("swagger 2.0: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestContractRefusesAnInconclusivePlan: a budget the planned load cannot
+// make conclusive stops the run before anything is sent (exit 2), saying
+// what would; -allow-inconclusive runs anyway.
+func TestContractRefusesAnInconclusivePlan(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[]`))
+	}))
+	t.Cleanup(srv.Close)
+	args := []string{"contract", "-spec", petstoreDoc, "-url", srv.URL, "-op", "findPets", "-rate", "50", "-duration", "3s", "-sla", "p99<1s", "-seed", "3"}
+	code, _, stderr := run(t, args...)
+	want := "GET /pets (findPets): p99 needs 1,000 samples; 50 req/s × 3s gives 150: use -duration 20s or -rate 334, or budget p90"
+	if code != exitUsage || !strings.Contains(stderr, want) || !strings.Contains(stderr, "nothing was sent") || hits.Load() != 0 {
+		t.Errorf("exit %d, %d requests sent:\n%s", code, hits.Load(), stderr)
+	}
+	args[10] = "300ms"
+	code, stdout, stderr := run(t, append(args, "-allow-inconclusive", "-warmup", "100ms")...)
+	if code == exitUsage || hits.Load() == 0 || !strings.Contains(stderr, "warning: will be inconclusive") || !strings.Contains(stdout, "INCONCLUSIVE p99<1s") {
+		t.Errorf("-allow-inconclusive: exit %d, %d requests\n%s\n%s", code, hits.Load(), stdout, stderr)
+	}
+}
+
+// TestGenDefaultsAreConclusive: gen's own defaults pass the sample rule,
+// an inconclusive -sla is refused, and the suite loads the document
+// relative to the file it is written to, with one place for credentials.
+func TestGenDefaultsAreConclusive(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "pkg", "sla_test.go")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spec := "../../contract/testdata/specs/oapi-codegen__authenticated-api.yaml"
+	if code, _, stderr := run(t, "gen", "-spec", spec, "-o", out); code != exitOK {
+		t.Fatalf("gen with its defaults: exit %d: %s", code, stderr)
+	}
+	src, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(spec)
+	rel, _ := filepath.Rel(filepath.Dir(out), abs)
+	for _, want := range []string{`contract.Load("` + filepath.ToSlash(rel) + `")`, `sla.MustParse("p95<500ms, errors<1%")`,
+		`os.Getenv("SLASPEC_TARGET_TOKEN")`, "contract.WithBearer(token)", "}, requestOptions()...)"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("generated suite lacks %q", want)
+		}
+	}
+	code, _, stderr := run(t, "gen", "-spec", spec, "-sla", "p99<500ms")
+	if code != exitUsage || !strings.Contains(stderr, "p99 needs 1,000 samples; 50 req/s × 5s gives 250: use -duration 20s or -rate 200, or budget p95") {
+		t.Errorf("gen -sla p99: exit %d: %s", code, stderr)
 	}
 }
