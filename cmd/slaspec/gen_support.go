@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/slaspec/slaspec/contract"
@@ -78,17 +79,9 @@ func credentials(doc *contract.Document) []string {
 	var out []string
 	for _, k := range []string{"bearer", "apikey", "basic"} {
 		if names := kinds[k]; len(names) > 0 {
-			sortStrings(names)
+			slices.Sort(names)
 			out = append(out, fmt.Sprintf(code[k], "security schemes: "+strings.Join(names, ", ")))
 		}
 	}
 	return out
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
