@@ -15,12 +15,19 @@
 //
 // # Documents
 //
-// OpenAPI 3.0.x and 3.1.x, YAML or JSON, with $refs inside the document and
-// to local files relative to it (remote references are refused). The
-// document is validated by kin-openapi first; errors name the path,
-// operation and field. A document with no operations, a version other than
-// 3.0/3.1 (Swagger 2.0, 3.2) or a server URL variable without a default is
-// rejected with a clear error.
+// OpenAPI 3.0.x and 3.1.x, YAML or JSON (pretty or minified: a JSON
+// syntax error names its byte offset, line and column), with $refs inside
+// the document and to local files relative to it (remote references are
+// refused). Swagger 2.0 documents are converted to OpenAPI 3.0 by
+// kin-openapi's openapi2conv; Document.Notes says so and what the
+// conversion cannot carry (host and basePath become servers, collectionFormat
+// tsv and that of path and header parameters, responses without produces
+// taken as JSON). LoadURL fetches a document from the service itself
+// (loopback, or hosts named with WithAllowedHosts; bounded size, timeout,
+// redirects only on its host). The document is validated by kin-openapi
+// first; errors name the path, operation and field. A document with no
+// operations, a version other than 3.0/3.1/Swagger 2.0 or a server URL
+// variable without a default is rejected with a clear error.
 //
 // Not supported (kin-openapi v0.153.0 limits, or not generated here):
 // webhooks and callbacks are not loaded as operations; for 3.1, $dynamicRef,
@@ -62,6 +69,26 @@
 // schemes (bearer, OAuth2, OpenID Connect, API key in header, query or
 // cookie, basic) take credentials only from the user.
 //
+// # Base path
+//
+// A document's servers are never used to send: the base URL given to
+// Target, Prepare and Discover is the full base each operation's path is
+// appended to, path included (http://host:8080/v3 sends GET /pets to
+// /v3/pets). Document.ServersPath names the servers' path, which the
+// coverage verdict and NotFoundAdvice quote when nearly every response is
+// a 404.
+//
+// # Learned values
+//
+// Operation.Discover sends a few requests before a run to learn values
+// for path and query parameters from the service's own responses: declared
+// links first, then the list operation of the same collection (GET /pets
+// for /pets/{id}; the items' field id, petId or pet_id), then, when the
+// list is empty, the create operation (its body's field or Location
+// header). WithLearned feeds them to the pool, after pinned values and
+// before examples; Pool.Sources says where every parameter's values came
+// from.
+//
 // # Responses
 //
 // The checker validates the status (declared, NXX or default), the content
@@ -70,5 +97,7 @@
 // pointer and never the offending value. Violations are counted in a
 // bounded Findings, deduplicated per kind. A Sampling policy (every non-2xx,
 // the first N, then a fraction) bounds the cost at high rates; Findings
-// counts what was checked and the time spent checking.
+// counts what was checked and the time spent checking. A CoverageCounter
+// counts every response by status and content type, and Judge makes an
+// operation whose documented 2xx was never observed inconclusive.
 package contract

@@ -13,9 +13,10 @@ import (
 // Document is a loaded, validated OpenAPI document. It is safe for
 // concurrent use; its operations are built once, at load time.
 type Document struct {
-	t    *openapi3.T
-	spec LoadSpec
-	ops  []*Operation
+	t     *openapi3.T
+	spec  LoadSpec
+	ops   []*Operation
+	notes []string
 }
 
 // methodOrder is the order operations of one path are listed in.
@@ -65,6 +66,10 @@ func (d *Document) Title() string {
 	}
 	return d.t.Info.Title
 }
+
+// Notes say what loading changed or could not carry: for a Swagger 2.0
+// document, that it was converted and what the conversion loses.
+func (d *Document) Notes() []string { return slices.Clone(d.notes) }
 
 // Version returns the document's OpenAPI version, e.g. "3.0.3".
 func (d *Document) Version() string { return d.t.OpenAPI }

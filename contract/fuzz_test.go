@@ -12,7 +12,8 @@ import (
 // or an error, never panic or hang.
 func FuzzLoad(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "load", "*.yaml"))
-	for _, s := range seeds {
+	jsonSeeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "load", "*.json"))
+	for _, s := range append(seeds, jsonSeeds...) {
 		b, err := os.ReadFile(s)
 		if err != nil {
 			f.Fatal(err)

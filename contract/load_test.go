@@ -15,7 +15,8 @@ import (
 // TestLoadErrors checks the message of every kind of broken document.
 func TestLoadErrors(t *testing.T) {
 	tests := []struct{ file, want string }{
-		{"swagger2.yaml", "swagger 2.0 is not supported"},
+		{"swagger2.yaml", "document has no operations"},
+		{"swagger12.yaml", "swagger 1.2 is not supported: want 2.0"},
 		{"version4.yaml", "openapi version 4.0.0 is not supported: want 3.0.x or 3.1.x"},
 		{"noops.yaml", "document has no operations"},
 		{"servervar.yaml", `servers[0] url "https://{region}.example.com": variable "region" has no value`},

@@ -39,10 +39,16 @@ type config struct {
 	creds     map[string]string // by scheme name, or by "type:" key
 	pool      *Pool
 	findings  *Findings
-	sampling  Sampling
-	maxBody   int64
-	httpOpts  []loadrunner.HTTPOption
-	err       error
+	coverage  *CoverageCounter
+	learned   map[string]*Learned // by operation ID
+	// requiredOnly leaves every optional parameter out (discovery's lists).
+	requiredOnly bool
+	noDiscovery  bool
+	perOp        map[string][]Option
+	sampling     Sampling
+	maxBody      int64
+	httpOpts     []loadrunner.HTTPOption
+	err          error
 }
 
 // newConfig applies opts over the defaults.
@@ -50,12 +56,38 @@ func newConfig(opts []Option) *config {
 	c := &config{
 		seed: 1, poolSize: DefaultPoolSize, examples: true, params: map[paramKey]func(*rand.Rand) string{},
 		header: http.Header{}, creds: map[string]string{}, maxBody: loadrunner.DefaultMaxBody,
+		learned: map[string]*Learned{},
 	}
 	for _, o := range opts {
 		o.apply(c)
 	}
 	return c
 }
+
+// config applies opts over the defaults, then the options given for this
+// operation with ForOperation.
+func (o *Operation) config(opts []Option) *config {
+	c := newConfig(opts)
+	for _, opt := range c.perOp[o.ID] {
+		opt.apply(c)
+	}
+	return c
+}
+
+// ForOperation applies opts only to the operation with operationId id (or
+// "METHOD /path"), so that one list of options can pin one operation's
+// parameters: ForOperation("getPetById", WithParam("path", "petId", "1000")).
+func ForOperation(id string, opts ...Option) Option {
+	return optionFunc(func(c *config) {
+		if c.perOp == nil {
+			c.perOp = map[string][]Option{}
+		}
+		c.perOp[id] = append(c.perOp[id], opts...)
+	})
+}
+
+// WithoutDiscovery turns Discover off: it sends nothing and learns nothing.
+func WithoutDiscovery() Option { return optionFunc(func(c *config) { c.noDiscovery = true }) }
 
 // WithSeed sets the seed requests are generated from (default 1). The same
 // document, seed and options give byte-identical requests.
@@ -78,7 +110,8 @@ func WithPoolSize(n int) Option {
 func WithoutExamples() Option { return optionFunc(func(c *config) { c.examples = false }) }
 
 // WithParam fixes the value of the parameter name in "path", "query",
-// "header" or "cookie", as it is sent (already serialized).
+// "header" or "cookie" ("" for whichever has that name), as it is sent
+// (already serialized). A pinned parameter is not discovered.
 func WithParam(in, name, value string) Option {
 	return WithParamFunc(in, name, func(*rand.Rand) string { return value })
 }
@@ -87,6 +120,16 @@ func WithParam(in, name, value string) Option {
 // gets the request's random source.
 func WithParamFunc(in, name string, fn func(rng *rand.Rand) string) Option {
 	return optionFunc(func(c *config) { c.params[paramKey{in, name}] = fn })
+}
+
+// pinned returns the user's generator for a parameter, by location and
+// name or by name alone.
+func (c *config) pinned(in, name string) (func(*rand.Rand) string, bool) {
+	if fn, ok := c.params[paramKey{in, name}]; ok {
+		return fn, true
+	}
+	fn, ok := c.params[paramKey{"", name}]
+	return fn, ok
 }
 
 // WithBody fixes the request body value (encoded for the chosen media type).
@@ -146,6 +189,12 @@ func WithPool(p *Pool) Option { return optionFunc(func(c *config) { c.pool = p }
 // WithFindings makes the target's checker fill f instead of the operation's
 // own collector.
 func WithFindings(f *Findings) Option { return optionFunc(func(c *config) { c.findings = f }) }
+
+// WithCoverage makes the target count every response, by status and content
+// type, in c (see Coverage).
+func WithCoverage(c *CoverageCounter) Option {
+	return optionFunc(func(cfg *config) { cfg.coverage = c })
+}
 
 // WithSampling sets the response sampling policy (default: check all).
 func WithSampling(s Sampling) Option { return optionFunc(func(c *config) { c.sampling = s }) }

@@ -33,6 +33,17 @@ func (o *Operation) parameters() []*openapi3.Parameter {
 	return out
 }
 
+// ParamIn returns where the operation's parameter name is ("path",
+// "query", "header" or "cookie"), false when it has none of that name.
+func (o *Operation) ParamIn(name string) (string, bool) {
+	for _, p := range o.parameters() {
+		if p.Name == name {
+			return p.In, true
+		}
+	}
+	return "", false
+}
+
 // encoded is a parameter serialized for its location.
 type encoded struct {
 	raw   string     // path segment, header or cookie value (unescaped)

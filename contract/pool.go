@@ -29,6 +29,8 @@ type Pool struct {
 	// headers (sorted) and body, in order: equal fingerprints mean
 	// byte-identical pools.
 	Fingerprint string `json:"fingerprint"`
+	// Sources say where each parameter's values came from.
+	Sources []ParamSource `json:"sources,omitempty"`
 	// Requests are the generated requests, URLs relative to a base URL.
 	Requests []loadrunner.Request `json:"-"`
 }
@@ -39,7 +41,7 @@ type Pool struct {
 // with openapi3filter.ValidateRequest. An operation whose requests cannot
 // be generated gives an *OperationError with the reason.
 func (o *Operation) Pool(opts ...Option) (*Pool, error) {
-	c := newConfig(opts)
+	c := o.config(opts)
 	if c.err != nil {
 		return nil, o.errorf("%w", c.err)
 	}
@@ -50,39 +52,45 @@ func (o *Operation) Pool(opts ...Option) (*Pool, error) {
 func (o *Operation) pool(c *config) (*Pool, error) {
 	p := &Pool{Seed: c.seed, Requests: make([]loadrunner.Request, 0, c.poolSize)}
 	for i := range c.poolSize {
-		r, err := o.poolRequest(c, i)
+		r, uses, err := o.poolRequest(c, i)
 		if err != nil {
 			return nil, o.errorf("request %d (seed %d): %w", i, c.seed, err)
 		}
 		p.Requests = append(p.Requests, r)
+		p.Sources = addSources(p.Sources, uses)
 	}
 	p.Fingerprint = fingerprint(p.Requests)
 	return p, nil
 }
 
 // poolRequest generates and validates request i, falling back from the
-// document's examples to synthesized values when an example is invalid.
-func (o *Operation) poolRequest(c *config, i int) (loadrunner.Request, error) {
+// document's examples, then from learned values, to synthesized values when
+// a request made with them is invalid. It returns where each parameter's
+// value came from.
+func (o *Operation) poolRequest(c *config, i int) (loadrunner.Request, []sourceUse, error) {
 	var last error
 	for attempt := range 3 {
-		examples := c.examples && attempt == 0
+		mode := genMode{examples: c.examples && attempt == 0, learned: attempt < 2}
 		rng := o.rng(c.seed, i, attempt)
-		r, _, err := o.generate(c, rng, i, examples)
+		r, d, err := o.generate(c, rng, i, mode)
 		if err == nil && c.hook != nil {
 			err = c.hook(&r)
 		}
 		if err == nil {
 			if err = o.ValidateRequest(r); err == nil {
-				return r, nil
+				if d == nil {
+					return r, nil, nil
+				}
+				return r, d.sources, nil
 			}
 			err = fmt.Errorf("generated request is invalid: %w", err)
 		}
 		if errors.Is(err, errUnsatisfiable) || c.generator != nil {
-			return r, err
+			return r, nil, err
 		}
 		last = err
 	}
-	return loadrunner.Request{}, last
+	return loadrunner.Request{}, nil, last
 }
 
 // rng returns the random source of request i of an operation.

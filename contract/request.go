@@ -22,10 +22,17 @@ type draft struct {
 	cookies    []string
 	body       []byte
 	pathParams map[string]string
+	sources    []sourceUse
+}
+
+// genMode says which sources one generation attempt may use.
+type genMode struct {
+	examples bool // the document's example, examples and defaults
+	learned  bool // values learned by Discover
 }
 
 // generate builds request i of the pool from rng.
-func (o *Operation) generate(c *config, rng *rand.Rand, i int, examples bool) (loadrunner.Request, map[string]string, error) {
+func (o *Operation) generate(c *config, rng *rand.Rand, i int, mode genMode) (loadrunner.Request, *draft, error) {
 	if c.generator != nil {
 		r, err := c.generator(i, rng)
 		if err != nil {
@@ -34,9 +41,9 @@ func (o *Operation) generate(c *config, rng *rand.Rand, i int, examples bool) (l
 		return r, nil, nil
 	}
 	d := &draft{path: o.Path, query: url.Values{}, header: http.Header{}, pathParams: map[string]string{}}
-	g := newSynth(rng, examples, o.doc.t.GetSchemaValidationOptions())
+	g := newSynth(rng, mode.examples, o.doc.t.GetSchemaValidationOptions())
 	for _, p := range o.parameters() {
-		if err := o.param(c, g, d, p, i); err != nil {
+		if err := o.param(c, g, d, p, i, mode.learned); err != nil {
 			return loadrunner.Request{}, nil, fmt.Errorf("parameter %s in %s: %w", p.Name, p.In, err)
 		}
 	}
@@ -46,30 +53,44 @@ func (o *Operation) generate(c *config, rng *rand.Rand, i int, examples bool) (l
 	if err := o.security(c, d); err != nil {
 		return loadrunner.Request{}, nil, err
 	}
-	return d.request(o.Method, c.header), d.pathParams, nil
+	return d.request(o.Method, c.header), d, nil
 }
 
-// param generates and serializes one parameter into the draft.
-func (o *Operation) param(c *config, g *synth, d *draft, p *openapi3.Parameter, i int) error {
+// param generates and serializes one parameter into the draft: the user's
+// pinned value, else (an optional parameter is left out of half the
+// requests, of all with requiredOnly) a learned value, the document's
+// example, or a value synthesized from the schema.
+func (o *Operation) param(c *config, g *synth, d *draft, p *openapi3.Parameter, i int, learned bool) error {
 	if p.In == openapi3.ParameterInHeader && ignoredHeaders[strings.ToLower(p.Name)] {
 		return nil
 	}
 	var e encoded
-	if fn, ok := c.params[paramKey{p.In, p.Name}]; ok {
+	use := sourceUse{in: p.In, name: p.Name}
+	if fn, ok := c.pinned(p.In, p.Name); ok {
 		v := fn(g.rng)
 		e = encoded{raw: v, query: url.Values{p.Name: {v}}}
+		use.from, use.value = "pinned", v
 	} else {
-		if !p.Required && g.rng.IntN(2) == 0 {
+		if !p.Required && (c.requiredOnly || g.rng.IntN(2) == 0) {
+			d.sources = append(d.sources, sourceUse{in: p.In, name: p.Name, from: "left out"})
 			return nil
 		}
-		v, err := paramValue(g, p, i)
-		if err != nil {
-			return err
+		var ok bool
+		if learned {
+			e, use.from, use.value, ok = o.learnedValue(c, p, i)
 		}
-		if e, err = encodeParam(p, v); err != nil {
-			return err
+		if !ok {
+			v, from, err := paramValue(g, p, i)
+			if err != nil {
+				return err
+			}
+			if e, err = encodeParam(p, v); err != nil {
+				return err
+			}
+			use.from = from
 		}
 	}
+	d.sources = append(d.sources, use)
 	switch p.In {
 	case openapi3.ParameterInPath:
 		d.pathParams[p.Name] = e.raw
@@ -87,14 +108,15 @@ func (o *Operation) param(c *config, g *synth, d *draft, p *openapi3.Parameter, 
 }
 
 // paramValue takes the parameter's example or examples, else a value
-// synthesized from its schema (never null: a parameter cannot carry one).
-func paramValue(g *synth, p *openapi3.Parameter, i int) (any, error) {
+// synthesized from its schema (never null: a parameter cannot carry one),
+// and says which.
+func paramValue(g *synth, p *openapi3.Parameter, i int) (any, string, error) {
 	if g.examples {
 		if p.Example != nil {
-			return p.Example, nil
+			return p.Example, "example", nil
 		}
 		if v, ok := pickExample(p.Examples, i); ok {
-			return v, nil
+			return v, "example", nil
 		}
 	}
 	schema := p.Schema
@@ -107,10 +129,10 @@ func paramValue(g *synth, p *openapi3.Parameter, i int) (any, error) {
 	for range maxAttempts {
 		v, err := g.value(schema)
 		if err != nil || !emptyParam(v) {
-			return v, err
+			return v, "schema", err
 		}
 	}
-	return nil, fmt.Errorf("schema gave only null or empty values, which a parameter cannot carry: %w", errUnsatisfiable)
+	return nil, "", fmt.Errorf("schema gave only null or empty values, which a parameter cannot carry: %w", errUnsatisfiable)
 }
 
 // emptyParam reports a value that serializes to nothing.

@@ -17,13 +17,18 @@ type Outcome struct {
 	Result     *loadrunner.Result
 	// Fingerprint identifies the request pool the run drew from.
 	Fingerprint string
+	// Sources say where each parameter's values came from.
+	Sources []ParamSource
 	// Findings are the contract violations seen, deduplicated.
 	Findings []Finding
+	// Coverage is which documented responses were observed.
+	Coverage *Coverage
 }
 
 // Run loads the prepared operation with plan (normally p.Plan(), adjusted
 // by the caller's configuration), stopping early when a budget marked "!"
-// can no longer pass, and judges the result against p.SLA. It is the one
+// can no longer pass, and judges the result against p.SLA and the response
+// coverage (see Judge). It is the one
 // per-operation pipeline: `slaspec contract` and the Ginkgo plugin both run
 // operations through it. The error is non-nil only when the run could not
 // start.
@@ -33,6 +38,13 @@ func (p *Prepared) Run(ctx context.Context, plan loadrunner.Plan, opts ...loadru
 	if err != nil {
 		return nil, fmt.Errorf("contract: operation %s: %w", p.Operation.ID, err)
 	}
-	return &Outcome{Operation: p.Operation, Evaluation: sla.Evaluate(res, p.SLA), Result: res,
-		Fingerprint: p.Pool.Fingerprint, Findings: p.Findings.List()}, nil
+	return p.Outcome(res), nil
+}
+
+// Outcome judges a result of the prepared operation (its whole run, or its
+// share of a mix) against p.SLA and its coverage, with Judge.
+func (p *Prepared) Outcome(res *loadrunner.Result) *Outcome {
+	cov := p.Coverage.Coverage()
+	return &Outcome{Operation: p.Operation, Evaluation: Judge(res, p.SLA, &cov), Result: res,
+		Fingerprint: p.Pool.Fingerprint, Sources: p.Pool.Sources, Findings: p.Findings.List(), Coverage: &cov}
 }

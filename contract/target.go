@@ -8,7 +8,10 @@ import (
 	"github.com/slaspec/slaspec/loadrunner"
 )
 
-// Target returns a load target for the operation on the server at baseURL:
+// Target returns a load target for the operation on the server at baseURL,
+// the full base the operation's path is appended to, path included
+// ("http://host:8080/v3" sends GET /pets as /v3/pets; the document's
+// servers are not used):
 // it cycles through the operation's request pool by hit index (built once,
 // or given with WithPool) and checks every response against the contract
 // (status declared or default, content type, JSON body schema, required
@@ -17,7 +20,7 @@ import (
 // operation, status and JSON pointer; every violation is also counted in
 // the operation's Findings (or those given with WithFindings).
 func (o *Operation) Target(baseURL string, opts ...Option) (*loadrunner.HTTPTarget, error) {
-	c := newConfig(opts)
+	c := o.config(opts)
 	if c.err != nil {
 		return nil, o.errorf("%w", c.err)
 	}
@@ -39,7 +42,7 @@ func (o *Operation) Target(baseURL string, opts ...Option) (*loadrunner.HTTPTarg
 		httpOpts = append(httpOpts, r)
 	}
 	httpOpts = append(httpOpts, c.httpOpts...)
-	httpOpts = append(httpOpts, loadrunner.WithMaxBody(c.maxBody), loadrunner.WithCheck(o.Checker(c.findings, c.sampling)))
+	httpOpts = append(httpOpts, loadrunner.WithMaxBody(c.maxBody), loadrunner.WithCheck(o.check(c.findings, c.coverage, c.sampling)))
 	t := loadrunner.HTTP(baseURL, httpOpts...)
 	if err := t.Validate(); err != nil {
 		return nil, o.errorf("target: %w", err)
@@ -51,12 +54,20 @@ func (o *Operation) Target(baseURL string, opts ...Option) (*loadrunner.HTTPTarg
 // target: it fills findings (the operation's own when nil) and checks the
 // responses policy selects.
 func (o *Operation) Checker(findings *Findings, policy Sampling) func(resp *http.Response, body []byte) error {
+	return o.check(findings, nil, policy)
+}
+
+// check is Checker that also counts every response in cov (when not nil).
+func (o *Operation) check(findings *Findings, cov *CoverageCounter, policy Sampling) func(resp *http.Response, body []byte) error {
 	if findings == nil {
 		findings = o.findings
 	}
 	rc := o.responses()
 	s := &sampler{policy: policy}
 	return func(resp *http.Response, body []byte) error {
+		if cov != nil {
+			cov.record(resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
 		if !s.take(resp.StatusCode) {
 			findings.record(false, false, 0)
 			return nil

@@ -27,6 +27,9 @@ type contractSpecs struct {
 	parallel  bool
 	seed      uint64
 	seeded    bool
+	// allowInconclusive runs operations whose load cannot make their
+	// budget conclusive.
+	allowInconclusive bool
 }
 
 // Select limits the specs to the operations the selectors choose.
@@ -57,6 +60,12 @@ func OperationRequestOptions(operationID string, opts ...contract.Option) Contra
 	return func(c *contractSpecs) { c.perOp[operationID] = append(c.perOp[operationID], opts...) }
 }
 
+// AllowInconclusive runs an operation even when its planned load cannot
+// give a budget's percentile enough samples (p99 needs 1,000): by default
+// its spec fails at once, before sending anything, saying what would make
+// it conclusive.
+func AllowInconclusive() ContractOption { return func(c *contractSpecs) { c.allowInconclusive = true } }
+
 // Parallel lets the load specs run in parallel with other specs. By default
 // they are Serial, so that parallel functional specs do not take the CPU the
 // measurement needs.
@@ -73,10 +82,13 @@ func Seed(seed uint64) ContractOption {
 // with its tags and operationId so --label-filter selects them), each holding
 // one load spec: it generates the operation's requests, loads baseURL() with
 // them at the operation's rate (Go code, then x-sla, then the document's
-// x-sla, then DefaultSLA), checks every response against the contract, and
-// asserts the budget plus sla.ServiceErrorBudgets (each unless the budget
-// already bounds that class). baseURL is called when the spec runs,
-// so it can return a service started in BeforeSuite.
+// x-sla, then DefaultSLA, then contract.DefaultLoadSpec), checks every
+// response against the contract, and asserts the budget plus
+// sla.ServiceErrorBudgets (each unless the budget already bounds that
+// class) and the response coverage. An operation whose load cannot make its
+// budget conclusive fails at once, before sending anything, unless
+// AllowInconclusive. baseURL is called when the spec runs, so it can return
+// a service started in BeforeSuite.
 //
 //	var _ = ginkgoplugin.DescribeContract("openapi.yaml", func() string { return svc.URL },
 //		ginkgoplugin.DefaultSLA(contract.LoadSpec{Rate: 100, Duration: 10 * time.Second, SLA: sla.MustParse("p99<100ms")}))
@@ -103,7 +115,8 @@ func DescribeContract(path string, baseURL func() string, opts ...ContractOption
 }
 
 func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) {
-	spec := op.Resolve(c.user[op.ID], c.suite)
+	spec := op.Resolve(c.user[op.ID], c.suite.Or(contract.DefaultLoadSpec()))
+	refusal := c.refusal(op, spec)
 	want := sla.WithServiceErrors(spec.SLA)
 	args := []any{ginkgo.Label(op.Labels()...)}
 	if !c.parallel {
@@ -113,6 +126,9 @@ func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) 
 	timeout := 2*(plan.Warmup+plan.MeasuredDuration()) + 30*time.Second
 	args = append(args, func() {
 		ginkgo.It(fmt.Sprintf("holds %s at %g req/s", want, plan.Rate), func(ctx ginkgo.SpecContext) {
+			if refusal != "" {
+				ginkgo.Fail(refusal)
+			}
 			opts := append([]contract.Option{}, c.requests...)
 			if c.seeded {
 				opts = append(opts, contract.WithSeed(c.seed))
@@ -123,8 +139,25 @@ func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) 
 	ginkgo.Describe(op.String(), args...)
 }
 
+// refusal says why an operation's spec must not run: its load cannot make
+// a budget conclusive (unless AllowInconclusive); "" when it may.
+func (c *contractSpecs) refusal(op *contract.Operation, spec contract.LoadSpec) string {
+	short := spec.Shortfalls()
+	if len(short) == 0 || c.allowInconclusive {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "slaspec: %s (%s): the planned load cannot make these budgets conclusive, so nothing was sent (ginkgoplugin.AllowInconclusive() runs anyway):", op, op.ID)
+	for _, f := range short {
+		b.WriteString("\n  " + f.Explain(false))
+	}
+	return b.String()
+}
+
 // LoadOperation runs one operation's load from inside a spec: it prepares
 // the operation (the SLA given, then x-sla, then the document's x-sla),
+// learns values for its parameters from the service's own responses
+// (contract.Operation.Discover; contract.WithoutDiscovery turns it off),
 // generates its requests (seeded with Ginkgo's random seed unless opts set
 // one, so `ginkgo --seed N` replays them byte for byte), loads baseURL,
 // checks every response against the contract, records the findings, and
@@ -133,7 +166,9 @@ func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) 
 func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, spec contract.LoadSpec, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
-	p, err := op.Prepare(baseURL, spec, contract.LoadSpec{}, opts...)
+	learned, err := op.Discover(ctx, baseURL, opts...)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	p, err := op.Prepare(baseURL, spec, contract.LoadSpec{}, append(opts, contract.WithLearned(learned))...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	return Load(ctx, p.Plan(), p.Target, Named(op.String()), func(s *loadSpec) { s.prepared, s.want = p, p.SLA })
 }
@@ -162,7 +197,7 @@ func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operatio
 	for _, e := range entries {
 		ginkgo.AddReportEntry(EntryName, specEntry{e}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 		if e.Failed() {
-			failed = append(failed, e.Name+"\n"+sla.Explain(e.Result, sla.Evaluate(e.Result, e.SLA)))
+			failed = append(failed, e.Name+"\n"+sla.Explain(e.Result, contract.Judge(e.Result, e.SLA, e.Coverage)))
 		}
 	}
 	if len(failed) > 0 {

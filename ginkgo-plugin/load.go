@@ -123,9 +123,27 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 		// on the merged reports (slaspec merge, then slaspec check).
 		fmt.Fprintf(ginkgo.GinkgoWriter, "slaspec: shard %d/%d: SLA %s is judged on the merged reports\n", cfg.Shard.Index, cfg.Shard.Count, spec.want)
 	default:
+		failCoverage(spec.name, entry)
 		gomega.Expect(entry.Result).To(matchers.MeetSLA(spec.want))
 	}
 	return entry.Result
+}
+
+// failCoverage fails the spec when the entry's coverage verdict did not
+// pass: no documented success was observed, whatever the budget says.
+func failCoverage(name string, e report.Entry) {
+	ginkgo.GinkgoHelper()
+	if e.Coverage == nil {
+		return
+	}
+	for _, v := range e.Verdicts {
+		if v.Budget == contract.CoverageBudget && v.Status != sla.Passed {
+			var b strings.Builder
+			fmt.Fprintf(&b, "slaspec: %s: %s: %s\n", name, strings.ToUpper(string(v.Status)), v.Detail)
+			e.Coverage.WriteText(&b)
+			ginkgo.Fail(b.String())
+		}
+	}
 }
 
 // run runs the load and makes its report entry: an OpenAPI operation

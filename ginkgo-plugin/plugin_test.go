@@ -219,3 +219,65 @@ func TestBaselineGatesTheSuite(t *testing.T) {
 		}
 	}
 }
+
+// TestContractSuiteCoverage runs DescribeContract against the in-repo pet
+// store: with discovery every operation sees its documented 2xx; without it
+// the operations on /pets/{id} do not pass and say why, and the report
+// carries the coverage and the values' sources.
+func TestContractSuiteCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo suite")
+	}
+	for _, noDiscover := range []bool{false, true} {
+		dir := t.TempDir()
+		cmd := exec.Command(testtool.GinkgoCLI(t), "--no-color", "./testdata/contractsuite")
+		cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+dir)
+		if noDiscover {
+			cmd.Env = append(cmd.Env, "CONTRACTSUITE_NO_DISCOVER=1")
+		}
+		b, _ := cmd.CombinedOutput()
+		out := string(b)
+		doc := readReport(t, dir, out)
+		if !noDiscover && strings.Contains(out, "no 2xx response") {
+			t.Errorf("with discovery an operation saw no 2xx:\n%s", out)
+		}
+		if noDiscover && (!strings.Contains(out, "no 2xx response in") || !strings.Contains(out, "204 (no content)")) {
+			t.Errorf("without discovery the failure does not say why:\n%s", out)
+		}
+		if len(doc.Operations) != 4 {
+			t.Fatalf("%d entries, want 4\n%s", len(doc.Operations), out)
+		}
+		for _, e := range doc.Operations {
+			if e.Coverage == nil || e.Coverage.Total == 0 || len(e.Sources) == 0 && e.Path != "/pets" {
+				t.Errorf("%s: coverage %+v, sources %+v", e.Name, e.Coverage, e.Sources)
+				continue
+			}
+			// The generator of a loaded machine may make budgets
+			// inconclusive; the coverage verdict does not depend on it.
+			want := sla.Passed
+			if noDiscover && e.Path == "/pets/{id}" {
+				want = sla.Inconclusive
+			}
+			if got := e.Coverage.Verdict().Status; got != want || e.Status == sla.Passed && want != sla.Passed {
+				t.Errorf("discovery off %v: %s: coverage %s, entry %s; want coverage %s", noDiscover, e.Name, got, e.Status, want)
+			}
+		}
+	}
+}
+
+// TestContractSuiteRefusesAnInconclusivePlan: DescribeContract fails every
+// operation whose load cannot make its budget conclusive, at once, saying
+// what would.
+func TestContractSuiteRefusesAnInconclusivePlan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo suite")
+	}
+	cmd := exec.Command(testtool.GinkgoCLI(t), "--no-color", "./testdata/contractsuite")
+	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+t.TempDir(), "CONTRACTSUITE_P99=1")
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	if err == nil || strings.Count(out, "p99 needs 1,000 samples; 50 req/s × 1s gives 50: use Duration 20s or Rate 1000, or budget p80") != 4 ||
+		!strings.Contains(out, "so nothing was sent") || strings.Contains(out, "slaspec: SLA verdicts") {
+		t.Errorf("the suite did not refuse its four inconclusive specs at once (%v):\n%s", err, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -119,6 +120,34 @@ func checkSafety(plan Plan, target Target, opts []Option) error {
 		}
 	}
 	return nil
+}
+
+// CheckHosts applies the safety guard's allow-list (AllowHostsEnv) to a
+// target that is about to get a handful of requests outside Run (such as a
+// contract's discovery requests): a host outside the list is refused with
+// an error wrapping ErrTargetRefused. Loopback hosts always pass.
+func CheckHosts(target Target) error {
+	return checkSafety(Plan{Rate: 1, Duration: time.Second}, target, nil)
+}
+
+// HostAllowed reports whether the host of rawURL may be sent a request
+// that no plan bounds (such as fetching an OpenAPI document from the
+// service): it is loopback, or allowList (a list in AllowHostsEnv's syntax,
+// normally that variable's value) names it.
+func HostAllowed(rawURL, allowList string) (bool, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false, fmt.Errorf("loadrunner: safety: %w", err)
+	}
+	h := urlHost(u.Scheme, u.Hostname(), u.Port())
+	if isLoopback(h.host) {
+		return true, nil
+	}
+	allow, err := parseAllowList(allowList)
+	if err != nil {
+		return false, err
+	}
+	return allow != nil && allow.allows(h), nil
 }
 
 // remoteLimits returns the limits the options set, defaults filled in, and

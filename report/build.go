@@ -33,14 +33,15 @@ func NewEntry(name string, want sla.SLA, res *loadrunner.Result) Entry {
 	return e
 }
 
-// Judge (re-)evaluates the entry's result against want, e.g. after a merge.
+// Judge (re-)evaluates the entry's result against want, e.g. after a
+// merge, with its coverage when it has one (contract.Judge).
 func (e *Entry) Judge(want sla.SLA) {
 	e.SLA, e.Status, e.Verdicts = sla.SLA{}, "", nil
-	if want.IsZero() {
+	if want.IsZero() && e.Coverage == nil {
 		e.markSpec()
 		return
 	}
-	ev := sla.Evaluate(e.Result, want)
+	ev := contract.Judge(e.Result, want, e.Coverage)
 	e.SLA, e.Status, e.Verdicts = ev.SLA, ev.Status, ev.Verdicts
 	e.markSpec()
 }
@@ -249,6 +250,7 @@ func Merge(docs ...*Document) (*Document, error) {
 			}
 			merged.Result = res
 			merged.Findings = mergeFindings(parts)
+			merged.Coverage = mergeCoverage(parts)
 		}
 		merged.Judge(merged.SLA)
 		if merged.Capacity != nil {
@@ -258,6 +260,21 @@ func Merge(docs ...*Document) (*Document, error) {
 	}
 	out.Sort()
 	return out, nil
+}
+
+// mergeCoverage adds up the parts' coverage (nil when none has one).
+func mergeCoverage(parts []Entry) *contract.Coverage {
+	var out *contract.Coverage
+	for _, p := range parts {
+		if p.Coverage == nil {
+			continue
+		}
+		if out == nil {
+			out = &contract.Coverage{}
+		}
+		out.Merge(*p.Coverage)
+	}
+	return out
 }
 
 func mergeFindings(parts []Entry) []Finding {
@@ -337,7 +354,7 @@ func OperationEntry(o *contract.Outcome) Entry {
 	op := o.Operation
 	return Entry{Name: op.String(), OperationID: op.ID, Method: op.Method, Path: op.Path, Labels: op.Labels(),
 		SLA: o.Evaluation.SLA, Status: o.Evaluation.Status, Verdicts: o.Evaluation.Verdicts,
-		Result: o.Result, Fingerprint: o.Fingerprint, Findings: FindingsFrom(o.Findings)}
+		Result: o.Result, Fingerprint: o.Fingerprint, Sources: o.Sources, Findings: FindingsFrom(o.Findings), Coverage: o.Coverage}
 }
 
 // MixEntries makes one entry per operation of a mixed run, named
@@ -351,8 +368,7 @@ func MixEntries(name string, res *loadrunner.Result, ops []*contract.Prepared) (
 		if sub == nil {
 			return nil, fmt.Errorf("report: mix %s: no result for operation %s", name, op.ID)
 		}
-		e := OperationEntry(&contract.Outcome{Operation: op, Evaluation: sla.Evaluate(sub, p.SLA), Result: sub,
-			Fingerprint: p.Pool.Fingerprint, Findings: p.Findings.List()})
+		e := OperationEntry(p.Outcome(sub))
 		e.Name = name + ": " + op.String()
 		out = append(out, e)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slaspec/slaspec/capacity"
+	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/sla"
 )
@@ -59,8 +60,15 @@ type Entry struct {
 	Result *loadrunner.Result `json:"result,omitempty"`
 	// Fingerprint identifies the generated request pool, when there was one.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Sources say where each parameter's values came from (pinned, learned
+	// from the service's responses, the document's examples, the schema).
+	Sources []contract.ParamSource `json:"sources,omitempty"`
 	// Findings are deduplicated contract findings, with counts.
 	Findings []Finding `json:"findings,omitempty"`
+	// Coverage is which documented responses of the operation were
+	// observed; an operation whose documented success never was is judged
+	// inconclusive (see contract.Judge).
+	Coverage *contract.Coverage `json:"coverage,omitempty"`
 	// SpecState is the state of the test spec that made the entry when it
 	// did not pass ("failed", "interrupted", "timedout", …; see MarkSpec).
 	SpecState string `json:"spec_state,omitempty"`

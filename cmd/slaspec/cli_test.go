@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/examples/bookstore/service"
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/report"
@@ -34,7 +35,7 @@ func TestContractCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"seed 7", "GET /books/{id} (getBook) PASS", "GET /books (listBooks) PASS", "errors.contract==0"} {
+	for _, want := range []string{"seed 7", "GET /books/{id} (getBook) PASS", "GET /books (listBooks) PASS", "errors.contract==0", "2xx observed", "200 application/json ×", "404 application/json never"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
@@ -52,6 +53,7 @@ func TestContractCommand(t *testing.T) {
 			SLA         string             `json:"sla"`
 			Verdicts    []json.RawMessage  `json:"verdicts"`
 			Result      *loadrunner.Result `json:"result"`
+			Coverage    *contract.Coverage `json:"coverage"`
 		} `json:"operations"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
@@ -61,7 +63,10 @@ func TestContractCommand(t *testing.T) {
 		t.Fatalf("seed %d, %d operations", doc.Seed, len(doc.Operations))
 	}
 	for _, op := range doc.Operations {
-		if op.OperationID == "" || op.Method != "GET" || op.SLA != "p90<1s, errors<1%, errors.contract==0" || len(op.Verdicts) != 4 || op.Result.Requests != 200 {
+		if op.OperationID == "" || op.Method != "GET" || op.SLA != "p90<1s, errors<1%, errors.contract==0" || len(op.Verdicts) != 5 || op.Result.Requests != 200 {
+			t.Errorf("operation %+v", op)
+		}
+		if op.Coverage == nil || op.Coverage.Total < 200 || op.Coverage.Successes() == 0 {
 			t.Errorf("operation %+v", op)
 		}
 	}

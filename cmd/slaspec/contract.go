@@ -43,7 +43,7 @@ type contractFlags struct {
 }
 
 func (c *contractFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.spec, "spec", "", "the OpenAPI document (YAML or JSON; required)")
+	fs.StringVar(&c.spec, "spec", "", "the OpenAPI document: a file (OpenAPI 3.0/3.1 or Swagger 2.0, YAML or JSON), or an http(s) URL on loopback or a host in "+loadrunner.AllowHostsEnv+" (required)")
 	fs.Var(&c.ids, "op", "select operations by operationId (repeatable, comma separated)")
 	fs.Var(&c.tags, "tag", "select operations by tag")
 	fs.Var(&c.paths, "path", "select operations by path glob, e.g. /pets/*")
@@ -56,7 +56,13 @@ func (c *contractFlags) operations() (*contract.Document, []*contract.Operation,
 	if c.spec == "" {
 		return nil, nil, fmt.Errorf("-spec is required")
 	}
-	doc, err := contract.Load(c.spec)
+	var doc *contract.Document
+	var err error
+	if isURL(c.spec) {
+		doc, err = contract.LoadURL(context.Background(), c.spec, contract.WithAllowedHosts(os.Getenv(loadrunner.AllowHostsEnv)))
+	} else {
+		doc, err = contract.Load(c.spec)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,6 +85,11 @@ func (c *contractFlags) operations() (*contract.Document, []*contract.Operation,
 	return doc, ops, nil
 }
 
+// isURL reports whether -spec names a document to fetch.
+func isURL(spec string) bool {
+	return strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://")
+}
+
 func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var (
 		cf                     contractFlags
@@ -88,12 +99,14 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		headers                headerFlags
 		seed                   uint64
 		remote                 remoteFlags
-		mix                    bool
+		mix, noDiscover        bool
+		allowInconclusive      bool
+		params                 paramFlags
 	)
 	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cf.register(fs)
-	fs.StringVar(&baseURL, "url", "", "base URL of the service (required)")
+	fs.StringVar(&baseURL, "url", "", "the full base URL the document's paths are appended to, path included (the document's servers are ignored), e.g. http://127.0.0.1:8080/api (required)")
 	fs.Float64Var(&override.Rate, "rate", 0, "rate for every operation, overriding the document's x-sla")
 	fs.DurationVar(&override.Duration, "duration", 0, "duration for every operation, overriding x-sla")
 	fs.DurationVar(&override.Warmup, "warmup", 0, "warm-up for every operation, overriding x-sla")
@@ -102,6 +115,9 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Var(&headers, "header", "header `Name: value` on every request (repeatable), e.g. auth")
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
 	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (printed, so a run can be replayed)")
+	fs.Var(&params, "param", "pin a parameter: `operationId.name=value`, or name=value for every operation that has it (repeatable), e.g. -param findPetByID.id=1000")
+	fs.BoolVar(&allowInconclusive, "allow-inconclusive", false, "run even when the planned load cannot give a budget's percentile enough samples (it is then inconclusive)")
+	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
 	remote.register(fs)
 	fs.BoolVar(&mix, "mix", false, "load the selected operations together in one run, in the proportions of their x-sla weights, at the document's (or -rate's) rate")
 	if err := fs.Parse(args); err != nil {
@@ -132,9 +148,24 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
 		return exitUsage
 	}
-	suite := contract.LoadSpec{Rate: 50, Duration: 5 * time.Second, Warmup: time.Second}
+	pinned, err := params.options(ops)
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec contract: -param: %v\n", err)
+		return exitUsage
+	}
+	reqOpts = append(reqOpts, pinned...)
+	if noDiscover {
+		reqOpts = append(reqOpts, contract.WithoutDiscovery())
+	}
+	suite := contract.DefaultLoadSpec()
+	if refuseInconclusive(stderr, "slaspec contract", planShortfalls(doc, ops, override, suite, mix), allowInconclusive) {
+		return exitUsage
+	}
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
-	fmt.Fprintf(stdout, "%s: %d operations, seed %d\n", doc.Title(), len(ops), seed)
+	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
+	for _, n := range doc.Notes() {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
 	worst := sla.Passed
 	add := func(entry report.Entry) {
 		out.Partial = out.Partial || entry.Result.Partial
@@ -162,7 +193,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				out.Partial = true
 				break
 			}
-			entry, err := runOperation(ctx, op, baseURL, override, suite, reqOpts, remote.options()...)
+			entry, err := runOperation(ctx, stdout, op, baseURL, override, suite, reqOpts, remote.options()...)
 			if err != nil {
 				fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
 				worst = sla.Failed
@@ -172,6 +203,9 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 	}
 	out.Ended = time.Now()
+	if advice := notFoundAdvice(out.Operations); advice != "" {
+		fmt.Fprintf(stdout, "\nnote: %s\n", advice)
+	}
 	if jsonOut != "" {
 		b, _ := json.MarshalIndent(out, "", " ")
 		if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
@@ -189,9 +223,26 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 func printEntry(w io.Writer, e report.Entry) {
 	fmt.Fprintf(w, "\n%s (%s) %s\n", e.Name, e.OperationID, strings.ToUpper(string(e.Status)))
 	sla.WriteVerdicts(w, sla.Evaluation{Verdicts: e.Verdicts})
+	for _, src := range e.Sources {
+		fmt.Fprintf(w, "  values   %s\n", src)
+	}
 	for _, f := range e.Findings {
 		fmt.Fprintf(w, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
 	}
+	if e.Coverage != nil {
+		e.Coverage.WriteText(w)
+	}
+}
+
+// notFoundAdvice names the base path when nearly every response was 404.
+func notFoundAdvice(entries []report.Entry) string {
+	var covs []contract.Coverage
+	for _, e := range entries {
+		if e.Coverage != nil {
+			covs = append(covs, *e.Coverage)
+		}
+	}
+	return contract.NotFoundAdvice(covs...)
 }
 
 // runMix loads the selected operations together, at the rate and duration
@@ -203,6 +254,13 @@ func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operati
 	user := map[string]contract.LoadSpec{}
 	for _, op := range ops {
 		user[op.ID] = contract.LoadSpec{SLA: override.SLA}
+	}
+	for _, op := range ops {
+		learned, err := op.Discover(ctx, baseURL, opts...)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, contract.WithLearned(learned))
 	}
 	mix, prepared, err := contract.Mix(ops, baseURL, user, suite, opts...)
 	if err != nil {
@@ -218,9 +276,15 @@ func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operati
 	return append([]report.Entry{whole}, entries...), err
 }
 
-// runOperation loads one operation and judges it.
-func runOperation(ctx context.Context, op *contract.Operation, baseURL string, user, suite contract.LoadSpec, opts []contract.Option, runOpts ...loadrunner.Option) (report.Entry, error) {
-	p, err := op.Prepare(baseURL, user, suite, opts...)
+// runOperation learns parameter values from the service (see
+// contract.Operation.Discover), loads one operation and judges it.
+func runOperation(ctx context.Context, w io.Writer, op *contract.Operation, baseURL string, user, suite contract.LoadSpec, opts []contract.Option, runOpts ...loadrunner.Option) (report.Entry, error) {
+	learned, err := op.Discover(ctx, baseURL, opts...)
+	if err != nil {
+		return report.Entry{}, err
+	}
+	printDiscovery(w, learned)
+	p, err := op.Prepare(baseURL, user, suite, append(opts, contract.WithLearned(learned))...)
 	if err != nil {
 		return report.Entry{}, err
 	}

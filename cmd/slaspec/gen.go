@@ -2,13 +2,14 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"go/format"
 	"go/token"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/template"
@@ -52,7 +53,7 @@ var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
 
 // document is the service's OpenAPI document.
 var document = func() *contract.Document {
-	doc, err := contract.Load({{printf "%q" .Document}})
+	doc, err := contract.Load({{printf "%q" .Document}}) // relative to this file's directory
 	if err != nil {
 		panic(err)
 	}
@@ -66,8 +67,22 @@ func operation(id string) *contract.Operation {
 	return ops[0]
 }
 
-// serviceURL is the base URL of the service under test: set SLASPEC_TARGET_URL
-// (or start the service in a BeforeSuite and return its URL here).
+// requestOptions are every operation's request options, in one place:
+// credentials for the document's security schemes (from the environment
+// here), headers (contract.WithHeader), pinned parameters
+// (contract.ForOperation("getPet", contract.WithParam("path", "petId", "1000"))).
+func requestOptions() []contract.Option {
+	var opts []contract.Option
+{{- range .Credentials}}
+	{{.}}
+{{- end}}
+	return opts
+}
+
+// serviceURL is the base URL of the service under test, the full base the
+// document's paths are appended to (its servers are not used): set
+// SLASPEC_TARGET_URL (or start the service in a BeforeSuite and return its
+// URL here).
 func serviceURL() string {
 	url := os.Getenv("SLASPEC_TARGET_URL")
 	if url == "" {
@@ -81,7 +96,7 @@ var _ = Describe({{printf "%q" .Name}}, Label({{.Labels}}), Serial, func() {
 		ginkgoplugin.LoadOperation(ctx, operation({{printf "%q" .ID}}), serviceURL(), contract.LoadSpec{
 			Rate: {{.Rate}}, Duration: {{.Duration}}, Warmup: {{.Warmup}},
 			SLA: sla.MustParse({{printf "%q" .Budget}}),
-		})
+		}, requestOptions()...)
 	}, SpecTimeout({{.Timeout}}))
 })
 {{end}}`))
@@ -96,15 +111,21 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	cf.register(fs)
 	pkg := fs.String("package", "sla_test", "Go package name of the generated file")
-	docPath := fs.String("doc-path", "", "path of the document as the suite should load it (default: -spec)")
+	docPath := fs.String("doc-path", "", "path of the document as the suite should load it (default: -spec, relative to the -o file's directory)")
+	outFile := fs.String("o", "", "write the suite to `file` (default: standard output)")
 	rate := fs.Float64("rate", 50, "rate of operations whose x-sla sets none")
 	duration := fs.Duration("duration", 5*time.Second, "duration of operations whose x-sla sets none")
-	budget := fs.String("sla", "p99<500ms, errors<1%", "budget of operations whose x-sla sets none")
+	budget := fs.String("sla", "p95<500ms, errors<1%", "budget of operations whose x-sla sets none (the default is conclusive at the default rate and duration: p95 needs 200 samples)")
+	allowInconclusive := fs.Bool("allow-inconclusive", false, "write the suite even when an operation's load cannot make its budget conclusive")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if !token.IsIdentifier(*pkg) {
 		fmt.Fprintf(stderr, "slaspec gen: -package %q is not a Go identifier\n", *pkg)
+		return exitUsage
+	}
+	if isURL(cf.spec) && *docPath == "" {
+		fmt.Fprintln(stderr, "slaspec gen: -spec is a URL: save the document to a file and give -doc-path, the path the suite will load it from")
 		return exitUsage
 	}
 	doc, ops, err := cf.operations()
@@ -121,10 +142,16 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
 		return exitUsage
 	}
-	data := struct {
-		Source, Package, Title, Document string
-		Operations                       []genOperation
-	}{Source: cf.spec, Package: *pkg, Title: doc.Title() + " SLA", Document: cmp.Or(*docPath, cf.spec)}
+	if refuseInconclusive(stderr, "slaspec gen", planShortfalls(doc, ops, contract.LoadSpec{}, suite, false), *allowInconclusive) {
+		return exitUsage
+	}
+	path, err := documentPath(cf.spec, *docPath, *outFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		return exitUsage
+	}
+	data := suiteData{Source: filepath.Base(cf.spec), Package: *pkg, Title: doc.Title() + " SLA", Document: path,
+		Credentials: credentials(doc)}
 	for _, op := range ops {
 		spec := op.Resolve(contract.LoadSpec{}, suite)
 		labels := make([]string, len(op.Labels()))
@@ -147,7 +174,14 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slaspec gen: generated code does not parse: %v\n", err)
 		return exitFail
 	}
-	stdout.Write(src)
+	if *outFile == "" {
+		stdout.Write(src)
+		return exitOK
+	}
+	if err := os.WriteFile(*outFile, src, 0o644); err != nil {
+		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		return exitFail
+	}
 	return exitOK
 }
 
