@@ -36,7 +36,7 @@ func TestExitCodes(t *testing.T) {
 		{"attack, nothing listening", append([]string{"attack", "-url", down}, gentle...), exitFail, "transport.refused 50 of 50"},
 		{"attack -sla, nothing listening", append([]string{"attack", "-url", down, "-sla", "p50<100ms"}, gentle...), exitFail, "is the service running and reachable"},
 		{"attack, host does not resolve", append([]string{"attack", "-url", "http://does-not-resolve.invalid/x"}, gentle...), exitFail, "transport.dns"},
-		{"contract, nothing listening", append([]string{"contract", "-spec", bookstoreDoc, "-url", "http://" + closedPort(t), "-op", "getBook"}, gentleOp...), exitFail, "transport.refused"},
+		{"contract, nothing listening", append([]string{"contract", "-spec", bookstoreDoc, "-url", "http://" + closedPort(t), "-op", "getBook", "-allow-inconclusive"}, gentleOp...), exitFail, "transport.refused"},
 		{"contract -sla, nothing listening", append([]string{"contract", "-spec", bookstoreDoc, "-url", "http://" + closedPort(t), "-op", "getBook", "-sla", "p50<1s"}, gentleOp...), exitFail, "transport.refused"},
 		{"attack passes", append([]string{"attack", "-demo", "-sla", "p50<5s"}, gentle...), exitOK, "SLA met"},
 		{"attack, too few samples for p99.9", append([]string{"attack", "-demo", "-sla", "p99.9<5s"}, gentle...), exitInconclusive, "needs at least 10000"},
