@@ -39,7 +39,7 @@
 // come back in time (SlotWaits) — the service's behaviour under the planned
 // load, measured exactly from the intended send times. GeneratorSaturated:
 // the generator could not keep its schedule for reasons of its own — sends
-// late although slots were free (GeneratorLag p99 beyond 100 times
+// late although slots were free (GeneratorLag p99 beyond 500 times
 // LateAfter), a stall of the whole process (one send held back more than
 // 1000 times LateAfter), drops with slots free, its CPU above 95% of
 // GOMAXPROCS, more than 10% of the window in its GC pauses — and it did not

@@ -35,9 +35,9 @@ func TestSaturationAndBacklogReasons(t *testing.T) {
 		backlogged  string
 	}{
 		{name: "healthy", edit: func(*Result) {}},
-		{name: "generator lag p99 above 100ms", edit: func(r *Result) { r.GeneratorLag = lagged(10000, 150*time.Millisecond) },
-			saturated: "exceeds 100ms: sends went out late although in-flight slots were free"},
-		{name: "scheduling noise is tolerated", edit: func(r *Result) { r.GeneratorLag = lagged(10000, 40*time.Millisecond) }},
+		{name: "generator lag p99 above 500ms", edit: func(r *Result) { r.GeneratorLag = lagged(10000, 600*time.Millisecond) },
+			saturated: "exceeds 500ms: sends went out late although in-flight slots were free"},
+		{name: "scheduling noise is tolerated", edit: func(r *Result) { r.GeneratorLag = lagged(10000, 200*time.Millisecond) }},
 		{name: "one long stall", edit: func(r *Result) { r.GeneratorLag.Record(1500 * time.Millisecond) },
 			saturated: "stalled for 1.5s"},
 		{name: "a short stall is tolerated", edit: func(r *Result) { r.GeneratorLag.Record(800 * time.Millisecond) }},

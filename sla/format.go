@@ -88,7 +88,7 @@ func writePercentileTable(w io.Writer, res *loadrunner.Result) {
 	}
 	io.WriteString(w, b.String())
 	if res.Latency != nil && res.Latency.Count() > 0 {
-		fmt.Fprintf(w, "  (latency counts from each successful request's intended send time to its read response; service time from its actual send; %d samples; failed requests' latency apart; checks not counted as latency)\n", res.Latency.Count())
+		fmt.Fprintf(w, "  (latency of the successful requests, from the intended send time to the response read; service time from the actual send; %d samples)\n", res.Latency.Count())
 	}
 }
 
