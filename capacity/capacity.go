@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,9 +141,12 @@ type Step struct {
 	Verdicts []sla.Verdict `json:"verdicts"`
 	// Result is the step's full result.
 	Result *loadrunner.Result `json:"result"`
-	// GeneratorSaturated is true when the generator fell behind during the
-	// step (Result.GeneratorSaturated, or less than sla.DefaultMinDelivered of
-	// the planned sends delivered).
+	// GeneratorSaturated is true when the load fell behind its schedule
+	// during the step: the generator's own failing
+	// (Result.GeneratorSaturated), the in-flight bound filling
+	// (Result.ServiceBacklogged: a bound too small for the rate, or the
+	// service past its capacity — the service time tells which), or less
+	// than sla.DefaultMinDelivered of the planned sends delivered.
 	GeneratorSaturated bool `json:"generator_saturated"`
 	// Note explains a status the verdicts alone do not.
 	Note string `json:"note,omitempty"`
@@ -228,7 +232,7 @@ func pause(ctx context.Context, d time.Duration) {
 func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
 	ev := sla.Evaluate(res, want)
 	st := Step{Rate: rate, Status: ev.Status, Verdicts: ev.Verdicts, Result: res}
-	st.GeneratorSaturated = res.GeneratorSaturated || (res.Plan.Concurrency == 0 && res.Delivered() < sla.DefaultMinDelivered)
+	st.GeneratorSaturated = res.GeneratorSaturated || res.ServiceBacklogged || (res.Plan.Concurrency == 0 && res.Delivered() < sla.DefaultMinDelivered)
 	if !st.GeneratorSaturated || st.Status == sla.Passed {
 		return st
 	}
@@ -294,8 +298,8 @@ func lagAt(lag *loadrunner.Histogram, b sla.Budget) time.Duration {
 }
 
 func saturationWhy(res *loadrunner.Result) string {
-	if len(res.Saturation) > 0 {
-		return strings.Join(res.Saturation, "; ")
+	if why := append(slices.Clip(res.Saturation), res.Backlog...); len(why) > 0 {
+		return strings.Join(why, "; ")
 	}
 	return fmt.Sprintf("%.1f%% of the planned sends delivered", 100*res.Delivered())
 }

@@ -85,6 +85,10 @@ func backlog(res *Result, plan Plan, droppedFree uint64) []string {
 		share := float64(res.SlotWaits) / float64(max(res.Sent, 1))
 		why = append(why, fmt.Sprintf("%d of %d sends (%.1f%%) found all %d in-flight slots busy and waited for one: responses did not come back fast enough for the planned rate (send lag p99 %s, counted in the latency from the intended send time)",
 			res.SlotWaits, res.Sent, share*100, plan.MaxInFlight, round(res.SendLag.Percentile(P99))))
+		if mean := res.ServiceTime.Mean(); res.ServiceTime.Count() > 0 && mean > 0 {
+			why = append(why, fmt.Sprintf("at the mean service time of %s, %d slots carry at most %.0f req/s: raise max_inflight if the service can take more requests at once",
+				round(mean), plan.MaxInFlight, float64(plan.MaxInFlight)/mean.Seconds()))
+		}
 		if c := res.Checks; c != nil && res.ServiceTime.Count() > 0 && c.Mean() > res.ServiceTime.Mean()/10 {
 			why = append(why, fmt.Sprintf("response checks also held each slot %s on average after the response (service time mean %s)", round(c.Mean()), round(res.ServiceTime.Mean())))
 		}
