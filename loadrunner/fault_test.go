@@ -219,6 +219,11 @@ func accounted(t *testing.T, res *loadrunner.Result) {
 	}
 }
 
+// faultTimeout is the per-request timeout of the fault tests whose fault is
+// not a timeout: long enough that a loaded machine never turns the fault
+// under test into one.
+const faultTimeout = 5 * time.Second
+
 // maxHeapGrowth bounds the heap a fault run may leave in use: the result's
 // histograms and the client's buffers, nowhere near a body or a backlog.
 const maxHeapGrowth = 64 << 20
@@ -320,7 +325,7 @@ func TestFaultRefused(t *testing.T) {
 		}
 		url := "http://" + ln.Addr().String()
 		ln.Close() // nothing listens there now: every connect is refused
-		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
 		res := faultRun(t, plan, func() {}, target(url))
 		only(t, res, loadrunner.ClassRefused)
 		if res.Requests != 100 {
@@ -338,7 +343,7 @@ func TestFaultResetMidResponse(t *testing.T) {
 			}
 			return false
 		}))
-		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+		plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
 		res := faultRun(t, plan, srv.Close, target(srv.URL()))
 		only(t, res, loadrunner.ClassReset)
 	})
@@ -366,7 +371,7 @@ func TestFaultKeepAliveClosedAtRandom(t *testing.T) {
 			}
 			return true
 		}))
-		plan := loadrunner.Plan{Rate: 400, Duration: time.Second, Timeout: 500 * time.Millisecond}
+		plan := loadrunner.Plan{Rate: 400, Duration: time.Second, Timeout: faultTimeout}
 		res := faultRun(t, plan, srv.Close, target(srv.URL()))
 		if res.Requests != 400 {
 			t.Errorf("requests %d, want the 400 planned", res.Requests)
@@ -507,7 +512,7 @@ func TestFaultHugeBody(t *testing.T) {
 					}
 					return false
 				}))
-				plan := loadrunner.Plan{Rate: 40, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second}
+				plan := loadrunner.Plan{Rate: 40, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
 				res := faultRun(t, plan, srv.Close, target(srv.URL()))
 				only(t, res, loadrunner.ClassTransport)
 				if ex := res.Errors.Examples[loadrunner.ClassTransport]; len(ex) == 0 || !strings.Contains(ex[0], "byte bound") {
@@ -533,7 +538,7 @@ func TestFaultContentLengthMismatch(t *testing.T) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly twenty bytes...")
 				return false // and close
 			}))
-			plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+			plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
 			res := faultRun(t, plan, srv.Close, target(srv.URL()))
 			only(t, res, loadrunner.ClassReset)
 		})
@@ -548,13 +553,20 @@ func TestFaultContentLengthMismatch(t *testing.T) {
 				_, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok and then some garbage")
 				return err == nil
 			}))
-			plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+			plan := loadrunner.Plan{Rate: 200, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
 			res := faultRun(t, plan, srv.Close, target(srv.URL()))
 			if res.Requests != 100 {
 				t.Errorf("requests %d, want the 100 planned", res.Requests)
 			}
-			if res.StatusCodes[http.StatusOK] != res.OK() || res.OK() != res.Requests {
-				t.Errorf("ok %d, statuses %v: every response was whole", res.OK(), res.StatusCodes)
+			// A request that went out on the connection before the client
+			// saw the garbage reads it as its response head and fails
+			// (transport.other); none may pass on it.
+			by := res.Errors.ByClass
+			if other := res.Errors.Total - by[loadrunner.ClassTransport] - by[loadrunner.ClassReset]; other != 0 || res.OK() < res.Requests*9/10 {
+				t.Errorf("ok %d of %d, errors %v: the responses were whole, the garbage may only fail the exchange it poisons", res.OK(), res.Requests, by)
+			}
+			if res.StatusCodes[http.StatusOK] < res.OK() {
+				t.Errorf("ok %d, statuses %v", res.OK(), res.StatusCodes)
 			}
 			t.Logf("the transport logged %d lines about unsolicited bytes", logged.lines.Load())
 		})
@@ -576,7 +588,7 @@ func TestFaultMalformedHTTP(t *testing.T) {
 					io.WriteString(c, tt.response)
 					return false
 				}))
-				plan := loadrunner.Plan{Rate: 50, Duration: 500 * time.Millisecond, Timeout: 300 * time.Millisecond}
+				plan := loadrunner.Plan{Rate: 50, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
 				res := faultRun(t, plan, srv.Close, target(srv.URL()))
 				only(t, res, loadrunner.ClassTransport)
 			})
@@ -585,9 +597,11 @@ func TestFaultMalformedHTTP(t *testing.T) {
 }
 
 // TestFaultServerDiesAndComesBack: a healthy server stops for the middle
-// third of a 1.5 s run and comes back on the same port. Requests
-// succeed, then are refused (or reset, for those caught mid-flight), then
-// succeed again; no request is lost.
+// third of a 1.5 s run and comes back on the same port. The outage follows
+// the run's own clock (its half-second intervals, through WithProgress), so
+// a loaded machine cannot shift it out of the interval it belongs to.
+// Requests succeed, then are refused (or reset, for those caught
+// mid-flight), then succeed again; no request is lost.
 func TestFaultServerDiesAndComesBack(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, target targetFor) {
 		healthy := serveEach(func(c net.Conn, _ <-chan struct{}) bool {
@@ -596,36 +610,34 @@ func TestFaultServerDiesAndComesBack(t *testing.T) {
 		})
 		first := startFaultServer(t, "", healthy)
 		addr := first.ln.Addr().String()
-		var second atomic.Pointer[faultServer]
-		go func() {
-			time.Sleep(500 * time.Millisecond)
-			first.Close()
-			time.Sleep(500 * time.Millisecond)
-			second.Store(startFaultServer(t, addr, healthy))
-		}()
+		var second *faultServer
+		var ticks int
+		outage := loadrunner.WithProgress(func(loadrunner.Progress) error {
+			ticks++
+			switch ticks {
+			case 1:
+				first.Close()
+			case 2:
+				second = startFaultServer(t, addr, healthy)
+			}
+			return nil
+		})
 		stop := func() {
-			for range 100 { // bounded: the restart is due long before
-				if s := second.Load(); s != nil {
-					s.Close()
-					return
-				}
-				time.Sleep(50 * time.Millisecond)
+			if second != nil {
+				second.Close()
 			}
 		}
-		plan := loadrunner.Plan{Rate: 200, Duration: 1500 * time.Millisecond, Timeout: 300 * time.Millisecond}
-		res := faultRun(t, plan, stop, target("http://"+addr), loadrunner.WithInterval(500*time.Millisecond))
+		plan := loadrunner.Plan{Rate: 200, Duration: 1500 * time.Millisecond, Timeout: faultTimeout}
+		res := faultRun(t, plan, stop, target("http://"+addr), loadrunner.WithInterval(500*time.Millisecond), outage)
 		if res.Requests != 300 {
 			t.Errorf("requests %d, want the 300 planned", res.Requests)
 		}
 		by := res.Errors.ByClass
-		if other := res.Errors.Total - by[loadrunner.ClassRefused] - by[loadrunner.ClassReset]; other != 0 {
-			t.Errorf("errors %v: only refused and reset may fail", by)
+		if other := res.Errors.Total - by[loadrunner.ClassRefused] - by[loadrunner.ClassReset]; other != 0 || by[loadrunner.ClassRefused] == 0 {
+			t.Errorf("errors %v: only refused and reset may fail, and refusals must show", by)
 		}
-		if by[loadrunner.ClassRefused] < 50 || res.Errors.Total > 150 {
-			t.Errorf("errors %v: want about the half second (100 requests) of outage", by)
-		}
-		if len(res.Timeseries) != 3 {
-			t.Fatalf("%d intervals, want 3", len(res.Timeseries))
+		if len(res.Timeseries) < 3 {
+			t.Fatalf("%d intervals, want at least 3", len(res.Timeseries))
 		}
 		for i, want := range []bool{true, false, true} {
 			iv := res.Timeseries[i]
@@ -740,7 +752,7 @@ func TestFaultEndlessHeader(t *testing.T) {
 			}
 			return false
 		}))
-		plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: 2 * time.Second}
+		plan := loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
 		res := faultRun(t, plan, srv.Close, target(srv.URL()))
 		only(t, res, loadrunner.ClassTransport)
 		t.Logf("server wrote %.1f MiB per request; examples %q", mib(uint64(srv.written.Load()/int64(max(res.Requests, 1)))), res.Errors.Examples)

@@ -101,8 +101,10 @@ func TestMixRecordsEachOperation(t *testing.T) {
 			t.Errorf("%s: time series of %d intervals counts %d done, %d planned; totals %d, %d", name, len(op.Timeseries), done, planned, op.Requests, op.Planned)
 		}
 	}
-	if s, g := res.Operations["search"].Latency.Percentile(50), res.Operations["getItem"].Latency.Percentile(50); s <= g {
-		t.Errorf("the slower search (p50 %s) should be slower than get (p50 %s)", s, g)
+	// Each operation's figures are its own: search's server sleeps 2 ms, so
+	// none of its requests can be faster, however busy the machine.
+	if s := res.Operations["search"].ServiceTime.Min(); s < 2*time.Millisecond {
+		t.Errorf("search's fastest request took %s, below the 2 ms its server sleeps: another operation's figures", s)
 	}
 
 	// The sub-results survive JSON and merging.
