@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -22,18 +20,6 @@ import (
 // requests per second, whatever the load (testtool.Serial measures what
 // the machine really gave it).
 const serialWork = 4 * time.Millisecond
-
-// parallelService sleeps d per request with no lock: its capacity is far
-// above what one in-flight slot can offer it.
-func parallelService(t *testing.T, d time.Duration) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(d)
-		w.Write([]byte("ok"))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // capacitySLA is lenient for a noisy machine: a service below its capacity
 // answers in a few milliseconds, one above it queues for hundreds.
@@ -185,14 +171,14 @@ func checkSaysWhy(t *testing.T, c *capacity.Result) {
 	t.Errorf("the search cannot tell but no step says why: %q", c.Knee)
 }
 
-// TestFindCapacityGeneratorBound starves the generator (one request in
-// flight) against a service that could take far more: the search must
-// report its limit as the generator's, a lower bound.
+// TestFindCapacityGeneratorBound offers a rate far beyond what one
+// generator can send (2M req/s) to a target that answers at once: the
+// search must report the limit as the generator's, a lower bound.
 func TestFindCapacityGeneratorBound(t *testing.T) {
-	url := parallelService(t, 12*time.Millisecond) // one slot offers under 85 req/s
-	cp := quickPlan(50, 400, 8, capacity.SearchStep)
-	cp.Plan.MaxInFlight = 1
-	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(url), capacitySLA, cp)
+	instant := loadrunner.Func(func(context.Context) error { return nil })
+	cp := quickPlan(100, 2e6, 2, capacity.SearchBinary)  // Min and Max only
+	cp.StepDuration, cp.Warmup = 200*time.Millisecond, 0 // 400,000 sends planned at Max
+	c, err := capacity.Find(within(t, t.Context()), instant, capacitySLA, cp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,14 +186,12 @@ func TestFindCapacityGeneratorBound(t *testing.T) {
 	capacity.Write(&table, c)
 	t.Log("\n" + table.String())
 	if !c.GeneratorBound {
-		t.Fatalf("a starved generator must make the result generator bound")
+		t.Fatalf("a generator that cannot send the rate must make the result generator bound")
 	}
 	checkSaysWhy(t, c)
-	if bound := lowestFailAbove(c); bound == nil || bound.Rate > 150 {
-		t.Errorf("one in-flight slot against a 12ms service cannot offer 150 req/s: bound %+v", bound)
-	}
-	// Either a lower rate passed (a lower bound) or even Min saturated it.
-	lowerBound := c.Status == sla.Passed && strings.Contains(c.Knee, "lower bound") && strings.Contains(table.String(), "generator bound")
+	// Either Min passed (a lower bound) or, on a loaded machine, even Min
+	// saturated the generator.
+	lowerBound := c.Status == sla.Passed && c.CapacityRPS == 100 && strings.Contains(c.Knee, "lower bound") && strings.Contains(table.String(), "generator bound")
 	atMin := c.Status == sla.Inconclusive && strings.Contains(c.Knee, "the load generator saturated at the lowest rate")
 	if !lowerBound && !atMin {
 		t.Errorf("knee %q, table:\n%s", c.Knee, table.String())
