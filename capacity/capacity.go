@@ -104,6 +104,9 @@ type Result struct {
 	Search string  `json:"search"`
 	Min    float64 `json:"min_rps"`
 	Max    float64 `json:"max_rps"`
+	// Resolution is the share (0–1) of the rate the search bisected the
+	// knee's bracket to.
+	Resolution float64 `json:"resolution,omitempty"`
 	// CapacityRPS is the highest offered rate (req/s) whose step passed, 0
 	// if none did.
 	CapacityRPS float64 `json:"capacity_rps"`
@@ -169,7 +172,7 @@ func Find(ctx context.Context, target loadrunner.Target, want sla.SLA, cp Plan, 
 	if err != nil {
 		return nil, err
 	}
-	c := &Result{SLA: want, Search: cp.Search, Min: cp.Min, Max: cp.Max}
+	c := &Result{SLA: want, Search: cp.Search, Min: cp.Min, Max: cp.Max, Resolution: cp.Resolution}
 	runOpts := append(opts[:len(opts):len(opts)], sla.AbortWhenLost(want))
 	ran := 0
 	probe := func(rate float64) (Step, error) {

@@ -82,6 +82,11 @@ func TestFindCapacityStepKnee(t *testing.T) {
 	if c.CapacityRPS != 238 || !strings.Contains(c.Knee, "between 238 and 250 req/s") {
 		t.Errorf("capacity %g, knee %q; want 238, between 238 and 250", c.CapacityRPS, c.Knee)
 	}
+	var table strings.Builder
+	capacity.Write(&table, c)
+	if !strings.Contains(table.String(), "step search over 50–600 req/s to 5%, 7 steps run") {
+		t.Errorf("table:\n%s", table.String())
+	}
 }
 
 // TestFindCapacityBinary narrows on the same knee with a binary search: 50,
@@ -232,7 +237,7 @@ func TestCapacityJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"capacity_rps", "generator_bound", "steps", "knee", "sla", "status"} {
+	for _, k := range []string{"capacity_rps", "generator_bound", "steps", "knee", "sla", "status", "resolution"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}
