@@ -145,6 +145,12 @@ func TestSearchSteps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSearchStopsOrFails checks that a search stops where it is
+// interrupted, bisecting or not, and returns a step's error.
+func TestSearchStopsOrFails(t *testing.T) {
+	rates := stepRates(50, 600, 12)
 	calls := 0
 	got, _ := searchSteps(rates, 0.05, kneeAt(1000, 0), func() bool { calls++; return calls > 3 })
 	if len(got) != 3 {
