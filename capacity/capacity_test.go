@@ -67,6 +67,8 @@ func TestFindCapacityKnownKnee(t *testing.T) {
 	// A short step lets a slight overload pass (its queue has not grown past
 	// the budget yet): generous bounds around what the service really gave.
 	known := svc.Capacity()
+	stalls, longest := svc.Stalls()
+	t.Logf("measured capacity %.1f req/s (nominal %.0f), %d stalls, longest %s: found %.2f of it", known, svc.Nominal(), stalls, longest, c.CapacityRPS/known)
 	if c.CapacityRPS < 0.7*known || c.CapacityRPS > 1.1*known {
 		if why, ok := stalled(); ok {
 			t.Skipf("%s (found %g)", why, c.CapacityRPS)
