@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -105,6 +104,9 @@ type Result struct {
 	Search string  `json:"search"`
 	Min    float64 `json:"min_rps"`
 	Max    float64 `json:"max_rps"`
+	// Resolution is the share (0–1) of the rate the search bisected the
+	// knee's bracket to.
+	Resolution float64 `json:"resolution,omitempty"`
 	// CapacityRPS is the highest offered rate (req/s) whose step passed, 0
 	// if none did.
 	CapacityRPS float64 `json:"capacity_rps"`
@@ -141,12 +143,10 @@ type Step struct {
 	Verdicts []sla.Verdict `json:"verdicts"`
 	// Result is the step's full result.
 	Result *loadrunner.Result `json:"result"`
-	// GeneratorSaturated is true when the load fell behind its schedule
-	// during the step: the generator's own failing
-	// (Result.GeneratorSaturated), the in-flight bound filling
-	// (Result.ServiceBacklogged: a bound too small for the rate, or the
-	// service past its capacity — the service time tells which), or less
-	// than sla.DefaultMinDelivered of the planned sends delivered.
+	// GeneratorSaturated is true when the generator fell behind during the
+	// step: Result.GeneratorSaturated, less than sla.DefaultMinDelivered of
+	// the planned sends delivered while the service was not backlogged, or
+	// a latency budget its own send lag left undecided.
 	GeneratorSaturated bool `json:"generator_saturated"`
 	// Note explains a status the verdicts alone do not.
 	Note string `json:"note,omitempty"`
@@ -172,7 +172,7 @@ func Find(ctx context.Context, target loadrunner.Target, want sla.SLA, cp Plan, 
 	if err != nil {
 		return nil, err
 	}
-	c := &Result{SLA: want, Search: cp.Search, Min: cp.Min, Max: cp.Max}
+	c := &Result{SLA: want, Search: cp.Search, Min: cp.Min, Max: cp.Max, Resolution: cp.Resolution}
 	runOpts := append(opts[:len(opts):len(opts)], sla.AbortWhenLost(want))
 	ran := 0
 	probe := func(rate float64) (Step, error) {
@@ -228,35 +228,63 @@ func pause(ctx context.Context, d time.Duration) {
 	}
 }
 
-// judgeStep evaluates one step's result.
+// judgeStep evaluates one step's result. A step that did not pass because
+// of the generator — it saturated, delivered too little of its plan while
+// the service kept up, or its own send lag left a latency failure undecided
+// — is marked GeneratorSaturated and is Inconclusive, unless what the
+// service alone did breaks a budget: then it failed.
 func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
 	ev := sla.Evaluate(res, want)
 	st := Step{Rate: rate, Status: ev.Status, Verdicts: ev.Verdicts, Result: res}
-	st.GeneratorSaturated = res.GeneratorSaturated || res.ServiceBacklogged || (res.Plan.Concurrency == 0 && res.Delivered() < sla.DefaultMinDelivered)
+	undelivered := res.Plan.Concurrency == 0 && res.Delivered() < sla.DefaultMinDelivered && !res.ServiceBacklogged
+	st.GeneratorSaturated = res.GeneratorSaturated || undelivered || lagUndecided(ev)
 	if !st.GeneratorSaturated || st.Status == sla.Passed {
 		return st
 	}
 	if broke := serviceBroke(res, want); broke != "" {
-		// Evaluate makes a saturated run inconclusive; here the service's
-		// own time fails a budget, which the generator cannot explain.
+		// Evaluate leaves such a run undecided; here the service's own
+		// time or errors fail a budget, which the generator cannot explain.
 		st.Status = sla.Failed
-		st.Note = "the generator fell behind too, but the service time alone breaks " + broke
+		st.Note = "the generator fell behind too, but the service alone breaks " + broke
 		return st
 	}
 	st.Status = sla.Inconclusive
-	st.Note = "the load generator saturated before the service broke the SLA (" + saturationWhy(res) + "): this step cannot tell the service's limit"
+	st.Note = "the load generator saturated before the service broke the SLA (" + saturationWhy(res, undelivered) + "): this step cannot tell the service's limit"
 	return st
+}
+
+// lagUndecided reports whether the generator's own send lag left a latency
+// budget undecided: sla.Evaluate makes a latency failure the generator's
+// lag could account for inconclusive, so its verdict is inconclusive with
+// a figure past the limit on enough samples.
+func lagUndecided(ev sla.Evaluation) bool {
+	for _, v := range ev.Verdicts {
+		b, ok := budgetOf(ev.SLA, v.Budget)
+		if ok && b.Kind == sla.Latency && v.Status == sla.Inconclusive && v.Margin < 0 && v.Needed <= v.Samples {
+			return true
+		}
+	}
+	return false
+}
+
+// budgetOf returns the budget of s whose text is text.
+func budgetOf(s sla.SLA, text string) (sla.Budget, bool) {
+	for _, b := range s.Budgets {
+		if b.String() == text {
+			return b, true
+		}
+	}
+	return sla.Budget{}, false
 }
 
 // serviceBroke returns the first latency or error budget (whole window) that
 // fails on what the service alone did, a failure the generator's lateness
-// cannot explain: latency is taken from each request's actual send (its
-// service time) rather than its intended one. While in-flight slots were
-// free, a generator that fell behind also sent its late requests in a
-// burst, which queues at the service for up to the lag they waited; a
-// latency budget then counts as broken only past its limit plus the send
-// lag at the same percentile. When every slot was busy the lag was the
-// service's backlog, and the limit stands.
+// cannot explain. Latency is taken from each request's actual send (its
+// service time) rather than its intended one, and a latency budget counts
+// as broken only past its limit plus the generator's longest own lag: a
+// generator that fell behind sends its late requests in a burst, which
+// queues at the service — near the knee for long after the burst — by up
+// to that lag.
 func serviceBroke(res *loadrunner.Result, want sla.SLA) string {
 	if res.ServiceTime == nil {
 		return ""
@@ -264,45 +292,46 @@ func serviceBroke(res *loadrunner.Result, want sla.SLA) string {
 	own := *res
 	own.Latency = res.ServiceTime
 	// Judged as if the generator had kept up: sla.Evaluate would otherwise
-	// make every verdict of a saturated run inconclusive, and excuse a
-	// latency fail within the generator's lag, which service time lacks.
+	// leave the verdicts of a saturated or lagging run undecided.
 	own.GeneratorSaturated, own.Saturation, own.GeneratorLag = false, nil, nil
-	slotsFree := res.Generator.PeakInFlight < res.Plan.MaxInFlight
+	var lag time.Duration
+	if res.GeneratorLag != nil {
+		lag = res.GeneratorLag.Max()
+	}
 	for _, b := range want.Budgets {
 		if b.Window > 0 || (b.Kind != sla.Latency && b.Kind != sla.ErrorRate) {
 			continue
 		}
 		allowed := b
-		if lag := lagAt(res.SendLag, b); slotsFree && lag > 0 && (b.Op == sla.OpLess || b.Op == sla.OpLessEqual) {
+		if b.Kind == sla.Latency && lag > 0 && (b.Op == sla.OpLess || b.Op == sla.OpLessEqual) {
 			allowed.Limit += float64(lag)
 		}
-		if v := sla.Evaluate(&own, sla.SLA{Budgets: []sla.Budget{allowed}}).Verdicts[0]; v.Status == sla.Failed {
-			if allowed.Limit != b.Limit {
-				return fmt.Sprintf("%s by more than the send lag explains (observed %s, send lag %s)", b, v.Observed, sla.FormatDuration(lagAt(res.SendLag, b)))
-			}
+		v := sla.Evaluate(&own, sla.SLA{Budgets: []sla.Budget{allowed}}).Verdicts[0]
+		switch {
+		case v.Status != sla.Failed:
+		case allowed.Limit != b.Limit:
+			return fmt.Sprintf("%s: its service time %s exceeds the limit by more than the generator's longest lag %s", b, v.Observed, sla.FormatDuration(lag))
+		case b.Kind == sla.Latency:
+			return fmt.Sprintf("%s: its service time %s", b, v.Observed)
+		default:
 			return fmt.Sprintf("%s (observed %s)", b, v.Observed)
 		}
 	}
 	return ""
 }
 
-// lagAt is the send lag at a latency budget's percentile (its mean for
-// "mean"); 0 for other budgets or without a lag distribution.
-func lagAt(lag *loadrunner.Histogram, b sla.Budget) time.Duration {
+// saturationWhy says why the generator fell behind: the result's reasons,
+// the share of the plan delivered, or its own send lag.
+func saturationWhy(res *loadrunner.Result, undelivered bool) string {
 	switch {
-	case lag == nil || b.Kind != sla.Latency:
-		return 0
-	case b.Mean:
-		return lag.Mean()
+	case len(res.Saturation) > 0:
+		return strings.Join(res.Saturation, "; ")
+	case undelivered:
+		return fmt.Sprintf("%.1f%% of the planned sends delivered", 100*res.Delivered())
+	case res.GeneratorLag != nil:
+		return fmt.Sprintf("its own send lag, up to %s, could account for the latency past the limit", sla.FormatDuration(res.GeneratorLag.Max()))
 	}
-	return lag.Percentile(b.Percentile)
-}
-
-func saturationWhy(res *loadrunner.Result) string {
-	if why := append(slices.Clip(res.Saturation), res.Backlog...); len(why) > 0 {
-		return strings.Join(why, "; ")
-	}
-	return fmt.Sprintf("%.1f%% of the planned sends delivered", 100*res.Delivered())
+	return "its own send lag could account for the latency past the limit"
 }
 
 // sampleNeed is what the SLA's budgets need of every step.

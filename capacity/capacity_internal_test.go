@@ -145,6 +145,12 @@ func TestSearchSteps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSearchStopsOrFails checks that a search stops where it is
+// interrupted, bisecting or not, and returns a step's error.
+func TestSearchStopsOrFails(t *testing.T) {
+	rates := stepRates(50, 600, 12)
 	calls := 0
 	got, _ := searchSteps(rates, 0.05, kneeAt(1000, 0), func() bool { calls++; return calls > 3 })
 	if len(got) != 3 {
@@ -315,39 +321,49 @@ func checkKnees(t *testing.T, cp Plan) {
 }
 
 // TestJudgeStep checks a step's status against what its run says of the
-// generator: sla.Evaluate makes a saturated run inconclusive, but when the
-// service time alone breaks a budget the step failed.
+// generator: sla.Evaluate leaves a run the generator fell behind in
+// undecided, but when the service alone breaks a budget the step failed.
 func TestJudgeStep(t *testing.T) {
 	want := sla.MustParse("p90<50ms, errors<1%")
 	slow := func(int) time.Duration { return 200 * time.Millisecond }
+	saturated := func(res *loadrunner.Result) *loadrunner.Result {
+		res.GeneratorSaturated, res.Saturation = true, []string{"the generator stalled for 1.2s"}
+		return res
+	}
 	cases := []struct {
 		name      string
 		res       *loadrunner.Result
-		saturated bool
 		service   time.Duration // each request's service time, 0: its latency
 		status    sla.Status
+		generator bool
 		note      string
 	}{
-		{"passes", testtool.Result(2, 100, testtool.Uniform, 0, ""), false, 0, sla.Passed, ""},
-		{"fails", testtool.Result(2, 100, slow, 0, ""), false, 0, sla.Failed, ""},
-		{"saturated, the service was fast", testtool.Result(2, 100, slow, 0, ""), true, time.Millisecond, sla.Inconclusive, "the load generator saturated"},
-		{"saturated, the service alone was slow", testtool.Result(2, 100, slow, 0, ""), true, 0, sla.Failed, "the service time alone breaks p90<50ms (observed 200ms)"},
-		{"saturated, the service failed requests", testtool.Result(2, 100, testtool.Uniform, 20, loadrunner.Class5xx), true, time.Millisecond, sla.Failed, "the service time alone breaks errors<1%"},
-		// In-flight slots free: a send lag of 180ms bunched the sends, which
-		// explains up to 180ms of queueing at the service.
-		{"saturated, slots free, the lag explains the service time", lagged(slow, 180*time.Millisecond, 10), true, 0, sla.Inconclusive, "the load generator saturated"},
-		{"saturated, slots free, the service is slower than the lag explains", lagged(slow, 100*time.Millisecond, 10), true, 0, sla.Failed,
-			"the service time alone breaks p90<50ms by more than the send lag explains (observed 200ms, send lag 100ms)"},
-		// Every slot busy: the lag is the service's backlog.
-		{"saturated, slots full", lagged(slow, 180*time.Millisecond, 1024), true, 0, sla.Failed, "the service time alone breaks p90<50ms (observed 200ms)"},
+		{"passes", testtool.Result(2, 100, testtool.Uniform, 0, ""), 0, sla.Passed, false, ""},
+		{"fails", testtool.Result(2, 100, slow, 0, ""), 0, sla.Failed, false, ""},
+		{"saturated, the service was fast", saturated(testtool.Result(2, 100, slow, 0, "")), time.Millisecond, sla.Inconclusive, true,
+			"the load generator saturated before the service broke the SLA (the generator stalled for 1.2s)"},
+		{"saturated, the service alone was slow", saturated(testtool.Result(2, 100, slow, 0, "")), 0, sla.Failed, true,
+			"the service alone breaks p90<50ms: its service time 200ms"},
+		{"saturated, the service failed requests", saturated(testtool.Result(2, 100, testtool.Uniform, 20, loadrunner.Class5xx)), time.Millisecond, sla.Failed, true,
+			"the service alone breaks errors<1% (observed 10%)"},
+		// The generator's own lag, up to 180ms, could account for a
+		// latency 200ms past a 50ms budget: undecided.
+		{"lagging, the lag explains the latency", lagged(slow, 180*time.Millisecond), 0, sla.Inconclusive, true,
+			"its own send lag, up to 180ms, could account for the latency past the limit"},
+		// Past the limit plus the longest lag, Evaluate fails a latency
+		// itself; a saturated run needs the service time to tell.
+		{"lagging, the latency is past what the lag explains", lagged(func(int) time.Duration { return 400 * time.Millisecond }, 180*time.Millisecond), 0, sla.Failed, false, ""},
+		{"saturated and lagging, the service is slower than the lag explains", saturated(lagged(func(int) time.Duration { return 400 * time.Millisecond }, 180*time.Millisecond)), 300 * time.Millisecond, sla.Failed, true,
+			"p90<50ms: its service time 300ms exceeds the limit by more than the generator's longest lag 180ms"},
+		{"saturated and lagging, the lag explains the service time", saturated(lagged(func(int) time.Duration { return 400 * time.Millisecond }, 180*time.Millisecond)), 200 * time.Millisecond, sla.Inconclusive, true,
+			"the generator stalled"},
+		// A backlogged service that took too little of the plan: the
+		// service's doing, the verdicts stand.
+		{"backlogged", backlogged(testtool.Result(2, 100, slow, 0, "")), 0, sla.Failed, false, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := c.res
-			res.GeneratorSaturated = c.saturated
-			if c.saturated {
-				res.Saturation = []string{"send lag p99 300ms exceeds 20ms"}
-			}
 			if c.service > 0 {
 				res.ServiceTime = loadrunner.NewHistogram()
 				for range res.Requests {
@@ -355,21 +371,30 @@ func TestJudgeStep(t *testing.T) {
 				}
 			}
 			st := judgeStep(100, res, want)
-			if st.Status != c.status || st.GeneratorSaturated != c.saturated || !strings.Contains(st.Note, c.note) {
-				t.Fatalf("status %s, saturated %v, note %q; want %s, %v, %q", st.Status, st.GeneratorSaturated, st.Note, c.status, c.saturated, c.note)
+			if st.Status != c.status || st.GeneratorSaturated != c.generator || !strings.Contains(st.Note, c.note) {
+				t.Fatalf("status %s, generator %v, note %q; want %s, %v, %q", st.Status, st.GeneratorSaturated, st.Note, c.status, c.generator, c.note)
 			}
 		})
 	}
 }
 
-// lagged is a result of 200 requests of latency lat, sent lag late with at
-// most peak requests in flight of 1024 allowed.
-func lagged(lat func(int) time.Duration, lag time.Duration, peak int) *loadrunner.Result {
+// lagged is a result of 200 requests of latency lat, each sent lag late by
+// the generator's own doing.
+func lagged(lat func(int) time.Duration, lag time.Duration) *loadrunner.Result {
 	res := testtool.Result(2, 100, lat, 0, "")
-	res.Plan.MaxInFlight, res.Generator.PeakInFlight = 1024, peak
+	res.GeneratorLag = loadrunner.NewHistogram()
 	for range res.Requests {
+		res.GeneratorLag.Record(lag)
 		res.SendLag.Record(lag)
 	}
+	return res
+}
+
+// backlogged makes res a run whose service filled the in-flight bound and
+// so took only 90% of the planned sends.
+func backlogged(res *loadrunner.Result) *loadrunner.Result {
+	res.Planned = res.Sent * 10 / 9
+	res.ServiceBacklogged, res.Backlog = true, []string{"20 sends waited for a slot"}
 	return res
 }
 

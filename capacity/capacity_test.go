@@ -3,11 +3,11 @@ package capacity_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,18 +22,6 @@ import (
 // requests per second, whatever the load (testtool.Serial measures what
 // the machine really gave it).
 const serialWork = 4 * time.Millisecond
-
-// parallelService sleeps d per request with no lock: its capacity is far
-// above what one in-flight slot can offer it.
-func parallelService(t *testing.T, d time.Duration) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(d)
-		w.Write([]byte("ok"))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // capacitySLA is lenient for a noisy machine: a service below its capacity
 // answers in a few milliseconds, one above it queues for hundreds.
@@ -58,7 +46,16 @@ func within(t *testing.T, ctx context.Context) context.Context {
 func TestFindCapacityKnownKnee(t *testing.T) {
 	svc := testtool.NewSerial(t, serialWork)
 	cp := quickPlan(50, 600, 12, capacity.SearchStep) // steps of 50 req/s
-	c := find(t, svc.URL, cp)
+	// The service shares this machine: a stall of half the budget or more
+	// (a descheduled lock holder) queues everything behind it and breaks
+	// p90<50ms below the mean capacity; the search rightly counts that as
+	// the service's latency, and the comparison below no longer applies.
+	stalled := func() (string, bool) {
+		n, longest := svc.Stalls()
+		return fmt.Sprintf("the machine stalled the service %d times, once for %s: its capacity under the SLA is below its mean %.1f req/s",
+			n, longest, svc.Capacity()), longest >= 25*time.Millisecond
+	}
+	c := find(t, svc.URL, cp, stalled)
 	checkClimbsThenBisects(t, c.Steps, 50)
 	// The lowest step ran long enough for p90's 100 samples, and says so.
 	if n := c.Steps[0].Result.Latency.Count(); n < sla.NeededSamples(90) {
@@ -67,20 +64,17 @@ func TestFindCapacityKnownKnee(t *testing.T) {
 	if len(c.Notes) == 0 || !strings.Contains(c.Notes[0], "the step at 50 req/s runs 2.1s instead of 1s") {
 		t.Errorf("notes %q", c.Notes)
 	}
-	known := svc.Capacity()
-	if c.CapacityRPS >= 0.7*known && c.CapacityRPS <= 1.1*known {
-		return
-	}
-	// The service shares this machine: a stall of half the budget or more
-	// (a descheduled lock holder) queues everything behind it and breaks
-	// p90<50ms below the mean capacity; the search rightly counts that as
-	// the service's latency, and the comparison no longer applies.
-	if stalls, longest := svc.Stalls(); longest >= 25*time.Millisecond {
-		t.Skipf("the machine stalled the service %d times, once for %s: its capacity under the SLA is below its mean %.1f req/s (found %g)", stalls, longest, known, c.CapacityRPS)
-	}
 	// A short step lets a slight overload pass (its queue has not grown past
 	// the budget yet): generous bounds around what the service really gave.
-	t.Errorf("capacity %g req/s is not within [0.7, 1.1] of the measured %.1f", c.CapacityRPS, known)
+	known := svc.Capacity()
+	stalls, longest := svc.Stalls()
+	t.Logf("measured capacity %.1f req/s (nominal %.0f), %d stalls, longest %s: found %.2f of it", known, svc.Nominal(), stalls, longest, c.CapacityRPS/known)
+	if c.CapacityRPS < 0.7*known || c.CapacityRPS > 1.1*known {
+		if why, ok := stalled(); ok {
+			t.Skipf("%s (found %g)", why, c.CapacityRPS)
+		}
+		t.Errorf("capacity %g req/s is not within [0.7, 1.1] of the measured %.1f", c.CapacityRPS, known)
+	}
 }
 
 // TestFindCapacityStepKnee runs the step search against a service whose
@@ -89,12 +83,17 @@ func TestFindCapacityKnownKnee(t *testing.T) {
 func TestFindCapacityStepKnee(t *testing.T) {
 	cp := quickPlan(50, 600, 12, capacity.SearchStep)
 	cp.Cooldown = time.Second // the knee counts the last second's arrivals
-	c := find(t, testtool.NewKnee(t, 245, 200*time.Millisecond), cp)
+	c := find(t, testtool.NewKnee(t, 245, 200*time.Millisecond), cp, nil)
 	if want := []float64{50, 100, 150, 200, 250, 225, 238}; !slices.Equal(rates(c.Steps), want) {
 		t.Errorf("steps %v, want %v", rates(c.Steps), want)
 	}
 	if c.CapacityRPS != 238 || !strings.Contains(c.Knee, "between 238 and 250 req/s") {
 		t.Errorf("capacity %g, knee %q; want 238, between 238 and 250", c.CapacityRPS, c.Knee)
+	}
+	var table strings.Builder
+	capacity.Write(&table, c)
+	if !strings.Contains(table.String(), "step search over 50–600 req/s to 5%, 7 steps run") {
+		t.Errorf("table:\n%s", table.String())
 	}
 }
 
@@ -103,7 +102,7 @@ func TestFindCapacityStepKnee(t *testing.T) {
 func TestFindCapacityBinary(t *testing.T) {
 	cp := quickPlan(50, 600, 10, capacity.SearchBinary)
 	cp.Cooldown = time.Second
-	c := find(t, testtool.NewKnee(t, 245, 200*time.Millisecond), cp)
+	c := find(t, testtool.NewKnee(t, 245, 200*time.Millisecond), cp, nil)
 	if want := []float64{50, 600, 325, 188, 256, 222, 239, 248}; !slices.Equal(rates(c.Steps), want) {
 		t.Errorf("steps %v, want %v", rates(c.Steps), want)
 	}
@@ -121,8 +120,9 @@ func TestFindCapacityBinary(t *testing.T) {
 // find runs cp's search against url and checks what every search that
 // found a knee must hold: a bracket within the resolution, the knee in
 // words. It skips the test, saying why, when the search itself says it
-// cannot tell (the machine is too loaded for the generator).
-func find(t *testing.T, url string, cp capacity.Plan) *capacity.Result {
+// cannot tell (the machine is too loaded for the generator), or when no
+// knee was found and excuse (if any) says why that is the machine's doing.
+func find(t *testing.T, url string, cp capacity.Plan, excuse func() (string, bool)) *capacity.Result {
 	t.Helper()
 	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(url), capacitySLA, cp)
 	if err != nil {
@@ -140,6 +140,11 @@ func find(t *testing.T, url string, cp capacity.Plan) *capacity.Result {
 	}
 	best, bound := c.Best(), lowestFailAbove(c)
 	if c.Status != sla.Passed || best == nil || bound == nil || !strings.Contains(c.Knee, "broke it") {
+		if excuse != nil {
+			if why, ok := excuse(); ok {
+				t.Skipf("%s (the search: %s)", why, c.Knee)
+			}
+		}
 		t.Fatalf("status %s, knee %q", c.Status, c.Knee)
 	}
 	if bound.Rate-best.Rate > capacity.DefaultResolution*bound.Rate {
@@ -185,14 +190,14 @@ func checkSaysWhy(t *testing.T, c *capacity.Result) {
 	t.Errorf("the search cannot tell but no step says why: %q", c.Knee)
 }
 
-// TestFindCapacityGeneratorBound starves the generator (one request in
-// flight) against a service that could take far more: the search must
-// report its limit as the generator's, a lower bound.
+// TestFindCapacityGeneratorBound offers a rate far beyond what one
+// generator can send (2M req/s) to a target that answers at once: the
+// search must report the limit as the generator's, a lower bound.
 func TestFindCapacityGeneratorBound(t *testing.T) {
-	url := parallelService(t, 12*time.Millisecond) // one slot offers under 85 req/s
-	cp := quickPlan(50, 400, 8, capacity.SearchStep)
-	cp.Plan.MaxInFlight = 1
-	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(url), capacitySLA, cp)
+	instant := loadrunner.Func(func(context.Context) error { return nil })
+	cp := quickPlan(100, 2e6, 2, capacity.SearchBinary)  // Min and Max only
+	cp.StepDuration, cp.Warmup = 200*time.Millisecond, 0 // 400,000 sends planned at Max
+	c, err := capacity.Find(within(t, t.Context()), instant, capacitySLA, cp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,14 +205,12 @@ func TestFindCapacityGeneratorBound(t *testing.T) {
 	capacity.Write(&table, c)
 	t.Log("\n" + table.String())
 	if !c.GeneratorBound {
-		t.Fatalf("a starved generator must make the result generator bound")
+		t.Fatalf("a generator that cannot send the rate must make the result generator bound")
 	}
 	checkSaysWhy(t, c)
-	if bound := lowestFailAbove(c); bound == nil || bound.Rate > 150 {
-		t.Errorf("one in-flight slot against a 12ms service cannot offer 150 req/s: bound %+v", bound)
-	}
-	// Either a lower rate passed (a lower bound) or even Min saturated it.
-	lowerBound := c.Status == sla.Passed && strings.Contains(c.Knee, "lower bound") && strings.Contains(table.String(), "generator bound")
+	// Either Min passed (a lower bound) or, on a loaded machine, even Min
+	// saturated the generator.
+	lowerBound := c.Status == sla.Passed && c.CapacityRPS == 100 && strings.Contains(c.Knee, "lower bound") && strings.Contains(table.String(), "generator bound")
 	atMin := c.Status == sla.Inconclusive && strings.Contains(c.Knee, "the load generator saturated at the lowest rate")
 	if !lowerBound && !atMin {
 		t.Errorf("knee %q, table:\n%s", c.Knee, table.String())
@@ -248,7 +251,7 @@ func TestCapacityJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"capacity_rps", "generator_bound", "steps", "knee", "sla", "status"} {
+	for _, k := range []string{"capacity_rps", "generator_bound", "steps", "knee", "sla", "status", "resolution"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}
@@ -314,20 +317,42 @@ func TestFindCapacityRefusesBadInput(t *testing.T) {
 	}
 }
 
-// TestFindCapacityInterrupted stops the search from its context: the steps
-// run so far come back, marked partial, never a pass beyond what ran.
+// TestFindCapacityInterrupted stops the search from its context, after a
+// number of requests rather than a time: the steps run so far come back,
+// marked partial, never a pass beyond what ran.
 func TestFindCapacityInterrupted(t *testing.T) {
-	svc := testtool.NewSerial(t, serialWork)
-	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
-	defer cancel()
-	c, err := capacity.Find(ctx, loadrunner.HTTP(svc.URL), capacitySLA, quickPlan(100, 200, 2, ""))
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name  string
+		after int64 // requests before the interruption
+		steps int
+	}{
+		{"in the first step", 50, 1},   // 100 req/s: 130 requests with its warm-up
+		{"in the second step", 160, 2}, // 200 req/s
 	}
-	if !c.Partial || len(c.Steps) == 0 || len(c.Steps) > 2 || !strings.Contains(strings.Join(c.Notes, "\n"), "interrupted") {
-		t.Fatalf("partial %v, %d steps, notes %q", c.Partial, len(c.Steps), c.Notes)
-	}
-	if c.Status == sla.Passed && !strings.Contains(c.Knee, "at least") {
-		t.Errorf("an interrupted pass must read as a lower bound: %q", c.Knee)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(within(t, t.Context()))
+			defer cancel()
+			var hits atomic.Int64
+			target := loadrunner.Func(func(context.Context) error {
+				if hits.Add(1) == c.after {
+					cancel()
+				}
+				return nil
+			})
+			res, err := capacity.Find(ctx, target, capacitySLA, quickPlan(100, 200, 2, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.steps == 2 && len(res.Steps) == 1 && res.Steps[0].Status != sla.Passed && !res.Partial {
+				t.Skipf("the first step did not pass, so the second never ran: %s", res.Knee)
+			}
+			if !res.Partial || len(res.Steps) != c.steps || !strings.Contains(strings.Join(res.Notes, "\n"), "interrupted") {
+				t.Fatalf("partial %v, %d steps, notes %q", res.Partial, len(res.Steps), res.Notes)
+			}
+			if res.Status == sla.Passed && (!strings.Contains(res.Knee, "at least") || res.CapacityRPS > 100) {
+				t.Errorf("an interrupted pass must read as a lower bound of what ran: %g, %q", res.CapacityRPS, res.Knee)
+			}
+		})
 	}
 }

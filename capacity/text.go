@@ -21,7 +21,7 @@ func Write(w io.Writer, c *Result) {
 		return
 	}
 	fmt.Fprintf(w, "%s: knee %s\n", Headline(c), c.Knee)
-	fmt.Fprintf(w, "  SLA %s; %s search over %s–%s req/s, %d steps run\n", c.SLA, c.Search, sla.FormatNumber(c.Min), sla.FormatNumber(c.Max), len(c.Steps))
+	fmt.Fprintf(w, "  SLA %s; %s search over %s–%s req/s%s, %d steps run\n", c.SLA, c.Search, sla.FormatNumber(c.Min), sla.FormatNumber(c.Max), resolution(c), len(c.Steps))
 	fmt.Fprintf(w, "  %9s  %-12s  %8s  %8s  %9s  %-9s  %s\n", "rate", "status", "p99", "errors", "delivered", "saturated", "why")
 	for _, s := range c.StepsByRate() {
 		p99, errs, delivered := "-", "-", "-"
@@ -78,4 +78,12 @@ func (s Step) Why() string {
 		parts = append(parts, "partial: "+cmp.Or(s.Result.PartialReason, "-"))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// resolution is " to 5%" for a search that bisected to 5%, "" when unknown.
+func resolution(c *Result) string {
+	if c.Resolution <= 0 {
+		return ""
+	}
+	return " to " + sla.FormatNumber(100*c.Resolution) + "%"
 }

@@ -1,7 +1,7 @@
 // Package capacitysuite is a Ginkgo suite of capacity searches that the
 // plugin's tests run for real with `ginkgo -p`: one against a service whose
 // capacity is known (serialised on a lock, 4ms a request: 250 req/s at
-// most), one against a fast service with a starved generator.
+// most), one against a fast service offered more than a generator can send.
 package capacitysuite
 
 import (
@@ -56,9 +56,11 @@ var _ = Describe("capacity", func() {
 	}, SpecTimeout(time.Minute))
 
 	It("with a starved generator", Label("capacity"), func(ctx SpecContext) {
-		p := plan(100, 300, 3)
-		p.Plan.MaxInFlight = 1 // one slot offers a 20ms service under 50 req/s
-		c := ginkgoplugin.LoadCapacity(ctx, sleeper(20*time.Millisecond, false), "p50<50ms", p,
+		// 2M req/s is far beyond what one generator can send (one in-flight
+		// slot would be the service's backlog, not the generator's limit).
+		p := plan(100, 2e6, 2)
+		p.Search, p.StepDuration = capacity.SearchBinary, 200*time.Millisecond // Min and Max only
+		c := ginkgoplugin.LoadCapacity(ctx, sleeper(0, false), "p50<50ms", p,
 			ginkgoplugin.Named("starved generator"))
 		Expect(c.GeneratorBound).To(BeTrue())
 	}, SpecTimeout(time.Minute))
