@@ -41,6 +41,7 @@ import (
 // needed (sla is the search's).
 func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, cp capacity.Plan, opts ...LoadOption) *capacity.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("LoadCapacity")
 	spec := loadSpec{}
 	for _, o := range opts {
 		o(&spec)

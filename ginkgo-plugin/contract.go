@@ -165,6 +165,7 @@ func (c *contractSpecs) refusal(op *contract.Operation, spec contract.LoadSpec) 
 // DescribeContract and the suites `slaspec gen` writes use it.
 func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, spec contract.LoadSpec, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("LoadOperation")
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
 	learned, err := op.Discover(ctx, baseURL, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -186,6 +187,7 @@ func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, 
 //	})
 func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operation, baseURL string, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("LoadMix")
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
 	mix, prepared, err := contract.Mix(ops, baseURL, nil, contract.LoadSpec{}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())

@@ -75,6 +75,9 @@ func currentConfig() (Config, error) {
 // for the reports Enable writes; and with WithSLA the spec fails unless the
 // SLA is met. Pass the spec's context so an interrupt or a spec timeout
 // stops the load and still reports what was measured, marked partial.
+// Called outside a running spec (in a container's body, a BeforeSuite, or
+// without Ginkgo) it stops before sending anything, saying what to use
+// instead; so do LoadOperation, LoadMix and LoadCapacity.
 //
 //	It("GET /orders/{id}", func(ctx SpecContext) {
 //		ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 500, Duration: 20 * time.Second},
@@ -83,6 +86,7 @@ func currentConfig() (Config, error) {
 //	}, SpecTimeout(time.Minute))
 func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, opts ...LoadOption) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("Load")
 	spec := loadSpec{}
 	for _, o := range opts {
 		o(&spec)
