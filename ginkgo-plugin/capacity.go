@@ -82,7 +82,9 @@ func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, 
 		if err != nil {
 			ginkgo.Fail(err.Error())
 		}
-		ginkgo.AddReportEntry(EntryName, capacitySpecEntry{entry}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		// The step table went to GinkgoWriter above: the entry is for the
+		// reports, not printed a second time.
+		ginkgo.AddReportEntry(EntryName, capacitySpecEntry{entry}, ginkgo.ReportEntryVisibilityNever)
 	}
 	return c
 }

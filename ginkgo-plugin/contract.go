@@ -197,7 +197,7 @@ func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operatio
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	var failed []string
 	for _, e := range entries {
-		ginkgo.AddReportEntry(EntryName, specEntry{e}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		ginkgo.AddReportEntry(EntryName, specEntry{e}, entryVisibility(e.Failed()))
 		if e.Failed() {
 			failed = append(failed, e.Name+"\n"+sla.Explain(e.Result, contract.Judge(e.Result, e.SLA, e.Coverage)))
 		}
