@@ -85,8 +85,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // the exit code, having said why on stderr.
 func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
 	f := &attackFlags{}
-	fs := flag.NewFlagSet("slaspec attack", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("attack", "-url URL | -demo [flags]", stderr)
 	fs.StringVar(&f.url, "url", "", "target URL (required unless -demo)")
 	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")
 	fs.Var(&f.headers, "header", "request header `Name: value` (repeatable)")

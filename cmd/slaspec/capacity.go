@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,8 +32,7 @@ type capacityFlags struct {
 
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f capacityFlags
-	fs := flag.NewFlagSet("slaspec capacity", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("capacity", "-url URL -sla SLA [flags]", stderr)
 	fs.StringVar(&f.url, "url", "", "target URL (required)")
 	fs.StringVar(&f.sla, "sla", "", "the SLA every step is judged against, e.g. \"p99<100ms, errors<0.1%\" (required)")
 	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -16,14 +15,9 @@ func init() {
 }
 
 func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("slaspec check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("check", "[-sla SLA] result-or-report.json... (several are merged first)", stderr)
 	slaText := fs.String("sla", "", "the SLA, e.g. \"p99<150ms, errors<0.1%\" (default: each report entry's own SLA, else "+sla.ServiceErrorBudgets+")")
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON instead of text")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec check [-sla SLA] result-or-report.json... (several are merged first)")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

@@ -103,18 +103,18 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		allowInconclusive      bool
 		params                 paramFlags
 	)
-	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("contract", "-spec FILE -url URL [flags]", stderr)
 	cf.register(fs)
 	fs.StringVar(&baseURL, "url", "", "the full base URL the document's paths are appended to, path included (the document's servers are ignored), e.g. http://127.0.0.1:8080/api (required)")
-	fs.Float64Var(&override.Rate, "rate", 0, "rate for every operation, overriding the document's x-sla")
-	fs.DurationVar(&override.Duration, "duration", 0, "duration for every operation, overriding x-sla")
-	fs.DurationVar(&override.Warmup, "warmup", 0, "warm-up for every operation, overriding x-sla")
+	suite := contract.DefaultLoadSpec()
+	fs.Float64Var(&override.Rate, "rate", 0, fmt.Sprintf("rate for every operation, overriding x-sla (default: x-sla's, else %g req/s)", suite.Rate))
+	fs.DurationVar(&override.Duration, "duration", 0, fmt.Sprintf("duration for every operation, overriding x-sla (default: x-sla's, else %s)", suite.Duration))
+	fs.DurationVar(&override.Warmup, "warmup", 0, fmt.Sprintf("warm-up for every operation, overriding x-sla; 0s for none (default: x-sla's, else %s)", suite.Warmup))
 	fs.StringVar(&budget, "sla", "", "budget for every operation, overriding x-sla (default: x-sla's, plus "+sla.ServiceErrorBudgets+")")
 	fs.StringVar(&jsonOut, "json", "", "write the results to `file` as one JSON document")
 	fs.Var(&headers, "header", "header `Name: value` on every request (repeatable), e.g. auth")
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
-	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (printed, so a run can be replayed)")
+	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (default: a random one, printed so a run can be replayed)")
 	fs.Var(&params, "param", "pin a parameter: `operationId.name=value`, or name=value for every operation that has it (repeatable), e.g. -param findPetByID.id=1000")
 	fs.BoolVar(&allowInconclusive, "allow-inconclusive", false, "run even when the planned load cannot give a budget's percentile enough samples (it is then inconclusive)")
 	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
@@ -123,6 +123,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	override.NoWarmup = override.Warmup == 0 && flagSet(fs, "warmup")
 	if baseURL == "" {
 		fmt.Fprintln(stderr, "slaspec contract: -url is required")
 		return exitUsage
@@ -157,7 +158,6 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if noDiscover {
 		reqOpts = append(reqOpts, contract.WithoutDiscovery())
 	}
-	suite := contract.DefaultLoadSpec()
 	if refuseInconclusive(stderr, "slaspec contract", planShortfalls(doc, ops, override, suite, mix), allowInconclusive) {
 		return exitUsage
 	}
