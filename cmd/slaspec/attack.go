@@ -56,7 +56,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer cleanup()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec attack: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec attack: %s\n", errorText(err))
 		return exitUsage
 	}
 	if !f.quiet && isTerminal(stderr) {
@@ -64,14 +64,14 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := loadrunner.Run(ctx, f.plan, target, opts...)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec attack: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec attack: %s\n", errorText(err))
 		return exitUsage
 	}
 	if !f.quiet && isTerminal(stderr) {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err := writeResult(f.jsonOut, res, stdout); err != nil {
-		fmt.Fprintf(stderr, "slaspec attack: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec attack: %s\n", errorText(err))
 		return exitFail
 	}
 	out := stdout

@@ -60,7 +60,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	target, sla, err := f.build()
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitUsage
 	}
 	var opts []loadrunner.Option
@@ -73,15 +73,15 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitUsage
 	}
 	if err := writeCapacity(f.jsonOut, c, stdout); err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitFail
 	}
 	if err := writeCapacityHTML(f.htmlOut, f.url, c); err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitFail
 	}
 	out := stdout

@@ -29,13 +29,13 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if *slaText != "" {
 		var err error
 		if given, err = sla.Parse(*slaText); err != nil {
-			fmt.Fprintf(stderr, "slaspec check: -sla: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec check: -sla: %s\n", errorText(err))
 			return exitUsage
 		}
 	}
 	doc, err := readDocuments(fs.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec check: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec check: %s\n", errorText(err))
 		return exitUsage
 	}
 	worst := sla.Passed
@@ -55,7 +55,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(evals); err != nil {
-			fmt.Fprintf(stderr, "slaspec check: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec check: %s\n", errorText(err))
 			return exitFail
 		}
 	}

@@ -130,38 +130,42 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var err error
 	if err = override.Validate(); err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
 	if budget != "" {
 		if override.SLA, err = sla.Parse(budget); err != nil {
-			fmt.Fprintf(stderr, "slaspec contract: -sla: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec contract: -sla: %s\n", errorText(err))
 			return exitUsage
 		}
 	}
 	reqOpts, err := requestOptions(headers, auth, seed)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
 	doc, ops, err := cf.operations()
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
 	pinned, err := params.options(ops)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: -param: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: -param: %s\n", errorText(err))
 		return exitUsage
 	}
 	reqOpts = append(reqOpts, pinned...)
 	if noDiscover {
 		reqOpts = append(reqOpts, contract.WithoutDiscovery())
 	}
+	if err := checkCredentials(ops, reqOpts); err != nil {
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
+		return exitUsage
+	}
 	if refuseInconclusive(stderr, "slaspec contract", planShortfalls(doc, ops, override, suite, mix), allowInconclusive) {
 		return exitUsage
 	}
-	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
+	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment(), Operations: []report.Entry{}}
 	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
 	for _, n := range doc.Notes() {
 		fmt.Fprintf(stdout, "note: %s\n", n)
@@ -181,7 +185,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if mix {
 		entries, err := runMix(ctx, doc, ops, baseURL, override, suite, reqOpts, remote.options())
 		if err != nil {
-			fmt.Fprintf(stderr, "slaspec contract: -mix: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec contract: -mix: %s\n", errorText(err))
 			return exitUsage
 		}
 		for _, entry := range entries {
@@ -195,7 +199,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 			entry, err := runOperation(ctx, stdout, op, baseURL, override, suite, reqOpts, remote.options()...)
 			if err != nil {
-				fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
+				fmt.Fprintf(stdout, "\n%s\n  ERROR %s\n", op, errorText(err))
 				worst = sla.Failed
 				continue
 			}
@@ -209,7 +213,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if jsonOut != "" {
 		b, _ := json.MarshalIndent(out, "", " ")
 		if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
-			fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 			return exitFail
 		}
 	}

@@ -129,16 +129,16 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	doc, ops, err := cf.operations()
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
 		return exitUsage
 	}
 	suite := contract.LoadSpec{Rate: *rate, Duration: *duration, Warmup: *warmup, NoWarmup: *warmup == 0}
 	if suite.SLA, err = sla.Parse(*budget); err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: -sla: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: -sla: %s\n", errorText(err))
 		return exitUsage
 	}
 	if err := suite.Validate(); err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
 		return exitUsage
 	}
 	if refuseInconclusive(stderr, "slaspec gen", planShortfalls(doc, ops, contract.LoadSpec{}, suite, false), *allowInconclusive) {
@@ -165,12 +165,12 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var buf bytes.Buffer
 	if err := suiteTemplate.Execute(&buf, data); err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
 		return exitFail
 	}
 	src, err := format.Source(buf.Bytes())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: generated code does not parse: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: generated code does not parse: %s\n", errorText(err))
 		return exitFail
 	}
 	if *outFile == "" {

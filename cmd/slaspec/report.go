@@ -46,15 +46,15 @@ func renderReport(_ context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	doc, err := readDocuments(fs.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec report: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec report: %s\n", errorText(err))
 		return exitUsage
 	}
 	if err := rejudge(doc, *sla); err != nil {
-		fmt.Fprintf(stderr, "slaspec report: -sla: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec report: -sla: %s\n", errorText(err))
 		return exitUsage
 	}
 	if _, err := doc.Render(stdout, *format); err != nil {
-		fmt.Fprintf(stderr, "slaspec report: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec report: %s\n", errorText(err))
 		return exitUsage
 	}
 	return exitOK
@@ -93,16 +93,16 @@ func mergeReports(_ context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	doc, err := readDocuments(inputs)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec merge: %s\n", errorText(err))
 		return exitUsage
 	}
 	b, err := json.MarshalIndent(doc, "", " ")
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec merge: %s\n", errorText(err))
 		return exitFail
 	}
 	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
-		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec merge: %s\n", errorText(err))
 		return exitFail
 	}
 	passed, failed, inconclusive := doc.Counts()
@@ -130,12 +130,12 @@ func compareReports(_ context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	base, err := report.ReadDocument(*baseline)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec compare: -baseline: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec compare: -baseline: %s\n", errorText(err))
 		return exitUsage
 	}
 	cur, err := readDocuments(fs.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec compare: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec compare: %s\n", errorText(err))
 		return exitUsage
 	}
 	if *minDelta < 0 {
