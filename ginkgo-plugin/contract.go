@@ -203,7 +203,7 @@ func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operatio
 		}
 	}
 	if len(failed) > 0 {
-		ginkgo.Fail(fmt.Sprintf("%d of %d operations broke their budget under the mix:\n%s", len(failed), len(entries), strings.Join(failed, "\n")))
+		ginkgo.Fail(fmt.Sprintf("%d of %s broke their budget under the mix:\n%s", len(failed), sla.FormatCount(len(entries), "operation"), strings.Join(failed, "\n")))
 	}
 	return res
 }

@@ -38,8 +38,12 @@ func (r *Result) GomegaString() string {
 
 func (r *Result) loadLine() string {
 	if r.Plan.Concurrency > 0 {
-		return fmt.Sprintf("closed model, %d workers for %s: %d requests (%.1f req/s)",
-			r.Plan.Concurrency, roundDuration(r.Duration), r.Requests, r.Throughput())
+		workers := "workers"
+		if r.Plan.Concurrency == 1 {
+			workers = "worker"
+		}
+		return fmt.Sprintf("closed model, %d %s for %s: %d requests (%.1f req/s)",
+			r.Plan.Concurrency, workers, roundDuration(r.Duration), r.Requests, r.Throughput())
 	}
 	return fmt.Sprintf("planned %.1f req/s over %s, achieved %.1f req/s: %d of %d planned sends, %d completed",
 		r.PlannedRate, roundDuration(r.Duration), r.AchievedRate, r.Sent, r.Planned, r.Requests)

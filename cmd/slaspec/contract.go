@@ -166,7 +166,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment(), Operations: []report.Entry{}}
-	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
+	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), sla.FormatCount(len(ops), "operation"), seed)
 	for _, n := range doc.Notes() {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
@@ -231,7 +231,11 @@ func printEntry(w io.Writer, e report.Entry) {
 		fmt.Fprintf(w, "  values   %s\n", src)
 	}
 	for _, f := range e.Findings {
-		fmt.Fprintf(w, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
+		at := ""
+		if f.Pointer != "" {
+			at = " at " + f.Pointer
+		}
+		fmt.Fprintf(w, "  finding  %d× status %d%s: %s\n", f.Count, f.Status, at, f.Reason)
 	}
 	if e.Coverage != nil {
 		e.Coverage.WriteText(w)

@@ -106,8 +106,8 @@ func mergeReports(_ context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFail
 	}
 	passed, failed, inconclusive := doc.Counts()
-	fmt.Fprintf(stdout, "merged %d files into %s: %d entries (%d passed, %d failed, %d inconclusive)\n",
-		len(inputs), out, len(doc.Operations), passed, failed, inconclusive)
+	fmt.Fprintf(stdout, "merged %s into %s: %s (%d passed, %d failed, %d inconclusive)\n",
+		sla.FormatCount(len(inputs), "file"), out, sla.FormatCount(len(doc.Operations), "entry"), passed, failed, inconclusive)
 	return exitOK
 }
 
