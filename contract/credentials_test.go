@@ -35,8 +35,10 @@ paths:
       responses: {"200": {description: ok}}
 `
 
-func TestCheckCredentials(t *testing.T) {
-	doc, err := contract.LoadBytes([]byte(securedDoc))
+// operationsByID loads a document and returns its operations by operationId.
+func operationsByID(t *testing.T, document string) map[string]*contract.Operation {
+	t.Helper()
+	doc, err := contract.LoadBytes([]byte(document))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +50,11 @@ func TestCheckCredentials(t *testing.T) {
 	for _, op := range ops {
 		byID[op.ID] = op
 	}
+	return byID
+}
+
+func TestCheckCredentials(t *testing.T) {
+	byID := operationsByID(t, securedDoc)
 	type need = contract.SchemeNeed
 	cases := []struct {
 		name string
@@ -81,7 +88,7 @@ func TestCheckCredentials(t *testing.T) {
 		})
 	}
 	// Preparing the operation fails the same way, wrapped with the operation.
-	_, err = byID["bearerOnly"].Prepare("http://127.0.0.1:1", contract.LoadSpec{}, contract.LoadSpec{})
+	_, err := byID["bearerOnly"].Prepare("http://127.0.0.1:1", contract.LoadSpec{}, contract.LoadSpec{})
 	var ce *contract.CredentialsError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "needs credentials for [bearerAuth]") {
 		t.Errorf("Prepare without credentials: %v", err)

@@ -27,18 +27,7 @@ paths:
 // TestExplicitZeroWarmup: a warm-up of zero that is written (x-sla's
 // "warmup: 0s", NoWarmup from Go or the CLI) is kept, not taken as unset.
 func TestExplicitZeroWarmup(t *testing.T) {
-	doc, err := contract.LoadBytes([]byte(warmupDoc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := doc.Operations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]*contract.Operation{}
-	for _, op := range ops {
-		byID[op.ID] = op
-	}
+	byID := operationsByID(t, warmupDoc)
 	suite := contract.LoadSpec{Rate: 50, Duration: 5 * time.Second, Warmup: time.Second}
 	cases := []struct {
 		name string
