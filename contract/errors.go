@@ -1,6 +1,9 @@
 package contract
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // OperationError is an error about one operation of a document: its method,
 // path and operationId name it, Err says what is wrong.
@@ -17,7 +20,8 @@ func (e *OperationError) Error() string {
 	if e.OperationID != "" {
 		id = " (" + e.OperationID + ")"
 	}
-	return fmt.Sprintf("contract: operation %s %s%s: %v", e.Method, e.Path, id, e.Err)
+	// A cause from this package has its own prefix: one is enough.
+	return fmt.Sprintf("contract: operation %s %s%s: %s", e.Method, e.Path, id, strings.TrimPrefix(e.Err.Error(), "contract: "))
 }
 
 // Unwrap returns the cause.

@@ -208,17 +208,12 @@ func (o *Operation) security(c *config, d *draft) error {
 	if len(reqs) == 0 {
 		return nil
 	}
-	var names []string
 	for _, req := range reqs {
-		if len(req) == 0 {
+		if len(req) == 0 || o.applyRequirement(c, d, req) {
 			return nil
 		}
-		if o.applyRequirement(c, d, req) {
-			return nil
-		}
-		names = append(names, "["+strings.Join(sortedKeys(req), " + ")+"]")
 	}
-	return fmt.Errorf("security: needs credentials for %s: give them with WithBearer, WithAPIKey, WithBasic or WithSchemeCredential: %w", strings.Join(names, " or "), errNoCredentials)
+	return o.credentialsError(reqs)
 }
 
 // applyRequirement applies every scheme of one requirement, or none when a
@@ -251,18 +246,12 @@ func credential(c *config, name string, s *openapi3.SecurityScheme) (string, boo
 	if v, ok := c.creds[name]; ok {
 		return v, true
 	}
-	switch {
-	case s.Type == "apiKey":
-		v, ok := c.creds["type:apiKey"]
-		return v, ok
-	case s.Type == "http" && strings.EqualFold(s.Scheme, "basic"):
-		v, ok := c.creds["type:basic"]
-		return v, ok
-	case s.Type == "http" || s.Type == "oauth2" || s.Type == "openIdConnect":
-		v, ok := c.creds["type:bearer"]
-		return v, ok
+	key, known := map[string]string{CredentialAPIKey: "type:apiKey", CredentialBasic: "type:basic", CredentialBearer: "type:bearer"}[schemeKind(s)]
+	if !known {
+		return "", false
 	}
-	return "", false
+	v, ok := c.creds[key]
+	return v, ok
 }
 
 // applyCredential puts a credential where the scheme says.

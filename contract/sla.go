@@ -20,7 +20,8 @@ const SLAExtension = "x-sla"
 //	x-sla: {rate: 200, duration: 20s, warmup: 2s, budget: "p99<150ms, errors<0.1%", weight: 7}
 //
 // Every field is optional; a zero field is unset and taken from the next
-// source (see Operation.Resolve).
+// source (see Operation.Resolve). A warm-up of zero can also be meant:
+// NoWarmup says so (x-sla's "warmup: 0s", the CLI's -warmup 0s).
 type LoadSpec struct {
 	// Rate is the planned rate in requests per second.
 	Rate float64 `json:"rate,omitempty"`
@@ -28,6 +29,9 @@ type LoadSpec struct {
 	Duration time.Duration `json:"duration,omitempty"`
 	// Warmup runs before the measured window and is excluded from it.
 	Warmup time.Duration `json:"warmup,omitempty"`
+	// NoWarmup runs no warm-up, whatever the next source says; Warmup must
+	// then be zero.
+	NoWarmup bool `json:"no_warmup,omitempty"`
 	// SLA is the budget (x-sla's "budget", text in the SLA grammar such as
 	// "p99<150ms, errors<0.1%").
 	SLA sla.SLA `json:"budget,omitzero"`
@@ -44,8 +48,8 @@ func (s LoadSpec) Or(next LoadSpec) LoadSpec {
 	if s.Duration == 0 {
 		s.Duration = next.Duration
 	}
-	if s.Warmup == 0 {
-		s.Warmup = next.Warmup
+	if s.Warmup == 0 && !s.NoWarmup {
+		s.Warmup, s.NoWarmup = next.Warmup, next.NoWarmup
 	}
 	if s.SLA.IsZero() {
 		s.SLA = next.SLA
@@ -70,6 +74,8 @@ func (s LoadSpec) Validate() error {
 		return fmt.Errorf("duration %s is negative", s.Duration)
 	case s.Warmup < 0:
 		return fmt.Errorf("warmup %s is negative", s.Warmup)
+	case s.NoWarmup && s.Warmup != 0:
+		return fmt.Errorf("warmup %s with NoWarmup: set one of them", s.Warmup)
 	case s.Weight < 0 || math.IsNaN(s.Weight) || math.IsInf(s.Weight, 0):
 		return fmt.Errorf("weight %g must be a positive number", s.Weight)
 	}
@@ -118,6 +124,7 @@ func setSLAField(s *LoadSpec, key string, v any) error {
 		s.Duration, err = slaDuration(v)
 	case "warmup":
 		s.Warmup, err = slaDuration(v)
+		s.NoWarmup = err == nil && s.Warmup == 0
 	case "budget":
 		str, ok := v.(string)
 		if !ok || str == "" {

@@ -41,6 +41,7 @@ import (
 // needed (sla is the search's).
 func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, cp capacity.Plan, opts ...LoadOption) *capacity.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("LoadCapacity")
 	spec := loadSpec{}
 	for _, o := range opts {
 		o(&spec)
@@ -81,7 +82,9 @@ func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, 
 		if err != nil {
 			ginkgo.Fail(err.Error())
 		}
-		ginkgo.AddReportEntry(EntryName, capacitySpecEntry{entry}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		// The step table went to GinkgoWriter above: the entry is for the
+		// reports, not printed a second time.
+		ginkgo.AddReportEntry(EntryName, capacitySpecEntry{entry}, ginkgo.ReportEntryVisibilityNever)
 	}
 	return c
 }

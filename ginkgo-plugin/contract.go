@@ -165,6 +165,7 @@ func (c *contractSpecs) refusal(op *contract.Operation, spec contract.LoadSpec) 
 // DescribeContract and the suites `slaspec gen` writes use it.
 func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, spec contract.LoadSpec, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("LoadOperation")
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
 	learned, err := op.Discover(ctx, baseURL, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -186,6 +187,7 @@ func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, 
 //	})
 func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operation, baseURL string, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("LoadMix")
 	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
 	mix, prepared, err := contract.Mix(ops, baseURL, nil, contract.LoadSpec{}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -195,13 +197,13 @@ func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operatio
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	var failed []string
 	for _, e := range entries {
-		ginkgo.AddReportEntry(EntryName, specEntry{e}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		ginkgo.AddReportEntry(EntryName, specEntry{e}, entryVisibility(e.Failed()))
 		if e.Failed() {
 			failed = append(failed, e.Name+"\n"+sla.Explain(e.Result, contract.Judge(e.Result, e.SLA, e.Coverage)))
 		}
 	}
 	if len(failed) > 0 {
-		ginkgo.Fail(fmt.Sprintf("%d of %d operations broke their budget under the mix:\n%s", len(failed), len(entries), strings.Join(failed, "\n")))
+		ginkgo.Fail(fmt.Sprintf("%d of %s broke their budget under the mix:\n%s", len(failed), sla.FormatCount(len(entries), "operation"), strings.Join(failed, "\n")))
 	}
 	return res
 }

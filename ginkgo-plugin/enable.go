@@ -113,8 +113,8 @@ func publish(doc *report.Document, cfg Config, out io.Writer) error {
 	if doc.Partial {
 		partial = " (partial: the run was interrupted)"
 	}
-	fmt.Fprintf(out, "slaspec: %d load specs: %d passed, %d failed, %d inconclusive%s; reports: %s\n",
-		len(doc.Operations), passed, failed, inconclusive, partial, strings.Join(paths, " "))
+	fmt.Fprintf(out, "slaspec: %s: %d passed, %d failed, %d inconclusive%s; reports: %s\n",
+		sla.FormatCount(len(doc.Operations), "load spec"), passed, failed, inconclusive, partial, strings.Join(paths, " "))
 	if summary := os.Getenv("GITHUB_STEP_SUMMARY"); summary != "" {
 		var md bytes.Buffer
 		if err := report.WriteMarkdown(&md, doc); err == nil {

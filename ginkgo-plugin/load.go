@@ -71,10 +71,14 @@ func currentConfig() (Config, error) {
 // The plan is adjusted by the configuration (rate scale, duration override,
 // shard, aligned start); a progress reporter shows live figures when Ginkgo
 // polls progress; the result, with the SLA's verdicts, is attached to the
-// spec as the report entry "slaspec" (shown when the spec fails or with -v)
-// for the reports Enable writes; and with WithSLA the spec fails unless the
+// spec as the report entry "slaspec" for the reports Enable writes (printed
+// when the spec fails or with -v, unless the SLA's failure message already
+// shows its verdicts and run); and with WithSLA the spec fails unless the
 // SLA is met. Pass the spec's context so an interrupt or a spec timeout
 // stops the load and still reports what was measured, marked partial.
+// Called outside a running spec (in a container's body, a BeforeSuite, or
+// without Ginkgo) it stops before sending anything, saying what to use
+// instead; so do LoadOperation, LoadMix and LoadCapacity.
 //
 //	It("GET /orders/{id}", func(ctx SpecContext) {
 //		ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 500, Duration: 20 * time.Second},
@@ -83,6 +87,7 @@ func currentConfig() (Config, error) {
 //	}, SpecTimeout(time.Minute))
 func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, opts ...LoadOption) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
+	mustRunInSpec("Load")
 	spec := loadSpec{}
 	for _, o := range opts {
 		o(&spec)
@@ -115,35 +120,53 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))
 	}
 	entry.Labels = specReport.Labels()
-	ginkgo.AddReportEntry(EntryName, specEntry{entry}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	judged := !spec.want.IsZero() && cfg.Shard.Count <= 1
+	uncovered := coverageFailure(spec.name, entry)
+	// MeetSLA's failure message shows the verdicts and the run; a coverage
+	// failure shows the coverage, and the entry the run.
+	ginkgo.AddReportEntry(EntryName, specEntry{entry}, entryVisibility(judged && uncovered == "" && sla.Evaluate(entry.Result, spec.want).Status != sla.Passed))
 	switch {
 	case spec.want.IsZero():
-	case cfg.Shard.Count > 1:
+	case !judged:
 		// One shard holds only its share of the samples: the SLA is judged
 		// on the merged reports (slaspec merge, then slaspec check).
 		fmt.Fprintf(ginkgo.GinkgoWriter, "slaspec: shard %d/%d: SLA %s is judged on the merged reports\n", cfg.Shard.Index, cfg.Shard.Count, spec.want)
+	case uncovered != "":
+		ginkgo.Fail(uncovered)
 	default:
-		failCoverage(spec.name, entry)
 		gomega.Expect(entry.Result).To(matchers.MeetSLA(spec.want))
 	}
 	return entry.Result
 }
 
-// failCoverage fails the spec when the entry's coverage verdict did not
-// pass: no documented success was observed, whatever the budget says.
-func failCoverage(name string, e report.Entry) {
-	ginkgo.GinkgoHelper()
+// coverageFailure is the failure message of an entry whose coverage
+// verdict did not pass (no documented success was observed, whatever the
+// budget says), "" when it passed or there is none.
+func coverageFailure(name string, e report.Entry) string {
 	if e.Coverage == nil {
-		return
+		return ""
 	}
 	for _, v := range e.Verdicts {
 		if v.Budget == contract.CoverageBudget && v.Status != sla.Passed {
 			var b strings.Builder
 			fmt.Fprintf(&b, "slaspec: %s: %s: %s\n", name, strings.ToUpper(string(v.Status)), v.Detail)
 			e.Coverage.WriteText(&b)
-			ginkgo.Fail(b.String())
+			return b.String()
 		}
 	}
+	return ""
+}
+
+// entryVisibility is when Ginkgo prints a load spec's report entry: when
+// the spec fails or runs verbose, unless the spec's failure message already
+// carries the same verdicts and run (failing is true), so that a failed spec
+// prints its tables once. The entry is in the spec's report (and Ginkgo's
+// JUnit properties) either way.
+func entryVisibility(failing bool) ginkgo.ReportEntryVisibility {
+	if failing {
+		return ginkgo.ReportEntryVisibilityNever
+	}
+	return ginkgo.ReportEntryVisibilityFailureOrVerbose
 }
 
 // run runs the load and makes its report entry: an OpenAPI operation

@@ -88,6 +88,17 @@ func TestFailingSLAFailsTheSuiteAndTheReportSaysWhy(t *testing.T) {
 			t.Errorf("ginkgo output lacks %q", want)
 		}
 	}
+	// Each failed spec prints its verdicts and run once: the SLA failure in
+	// its failure message only, the later failure's load in its timeline.
+	for _, spec := range []string{"[It] a failing spec", "[It] a spec whose load passes and a later assertion fails"} {
+		block := specBlock(out, spec)
+		if n := strings.Count(block, "(latency counts from each request's intended send time"); n != 1 {
+			t.Errorf("%s: %d run tables, want 1:\n%s", spec, n, block)
+		}
+	}
+	if n := strings.Count(out, "FAIL         errors<1%"); n != 1 {
+		t.Errorf("the failing verdict is printed %d times, want once:\n%s", n, out)
+	}
 	doc := readReport(t, dir, out)
 	if _, failed, _ := doc.Counts(); failed != 2 || len(doc.Operations) != 8 {
 		t.Fatalf("%d entries with %d failed; want 8 and 2\n%s", len(doc.Operations), failed, out)
@@ -113,6 +124,17 @@ func TestFailingSLAFailsTheSuiteAndTheReportSaysWhy(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sla-report.html")); !os.IsNotExist(err) {
 		t.Errorf("SLASPEC_REPORT_FORMATS=json,md still wrote HTML")
 	}
+}
+
+// specBlock is the part of Ginkgo's output about the spec whose heading
+// holds name (between the separator lines Ginkgo prints around a spec).
+func specBlock(out, name string) string {
+	for _, block := range strings.Split(out, "------------------------------") {
+		if strings.Contains(block, name) {
+			return block
+		}
+	}
+	return ""
 }
 
 func TestInterruptedRunStillWritesPartialReports(t *testing.T) {

@@ -86,7 +86,7 @@ func buildCapacity(id string, c *capacity.Result) *htmlCapacity {
 
 // capacitySearchLine says what was searched.
 func capacitySearchLine(c *capacity.Result) string {
-	return fmt.Sprintf("SLA %s · %s search over %s–%s req/s · %d steps run", c.SLA, c.Search, fmtRate(c.Min), fmtRate(c.Max), len(c.Steps))
+	return fmt.Sprintf("SLA %s · %s search over %s–%s req/s · %s run", c.SLA, c.Search, fmtRate(c.Min), fmtRate(c.Max), sla.FormatCount(len(c.Steps), "step"))
 }
 
 // capacityFigures are a step's p99 latency, error rate and delivered share.

@@ -119,12 +119,12 @@ func observedText(v sla.Verdict) string {
 func loadLine(r *loadrunner.Result) string {
 	var b strings.Builder
 	if r.Plan.Concurrency > 0 {
-		fmt.Fprintf(&b, "closed model, %d workers: %s req/s", r.Plan.Concurrency, fmtRate(r.Throughput()))
+		fmt.Fprintf(&b, "closed model, %s: %s req/s", sla.FormatCount(r.Plan.Concurrency, "worker"), fmtRate(r.Throughput()))
 	} else {
 		fmt.Fprintf(&b, "load: planned %s req/s, achieved %s req/s (%s of planned sends)",
 			fmtRate(r.PlannedRate), fmtRate(r.AchievedRate), fmtPct(r.Delivered()))
 	}
-	fmt.Fprintf(&b, " · %d requests in %s · %d errors (%s)", r.Requests, fmtDur(r.Duration), r.Errors.Total, fmtPct(r.ErrorRate()))
+	fmt.Fprintf(&b, " · %s in %s · %s (%s)", sla.FormatCount(r.Requests, "request"), fmtDur(r.Duration), sla.FormatCount(r.Errors.Total, "error"), fmtPct(r.ErrorRate()))
 	if r.Dropped > 0 {
 		fmt.Fprintf(&b, " · %d dropped", r.Dropped)
 	}
@@ -294,7 +294,7 @@ func (c statusCounts) String() string {
 	if c.none > 0 {
 		parts = append(parts, fmt.Sprintf("%d without SLA", c.none))
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(" of %d operations", c.total)
+	return strings.Join(parts, ", ") + " of " + sla.FormatCount(c.total, "operation")
 }
 
 func suiteName(d *Document) string {

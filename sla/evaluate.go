@@ -374,8 +374,12 @@ func margin(b Budget, v float64) float64 {
 func overBy(b Budget, v float64) string {
 	diff := math.Abs(v - b.Limit)
 	rel := ""
-	if b.Limit != 0 {
-		rel = fmt.Sprintf(" (%.1f%% of the limit)", 100*diff/b.Limit)
+	switch r := v / b.Limit; {
+	case b.Limit == 0:
+	case r >= 10:
+		rel = fmt.Sprintf(" (observed %s× the limit)", trimFloat(r))
+	default:
+		rel = fmt.Sprintf(" (observed %.1f%% of the limit)", 100*r)
 	}
 	dir := "over"
 	if !upper(b.Op) || b.Op == OpEqual && v < b.Limit {

@@ -57,8 +57,8 @@ func DescribeResult(w io.Writer, res *loadrunner.Result) {
 
 func describeLoad(res *loadrunner.Result) string {
 	if res.Plan.Concurrency > 0 {
-		return fmt.Sprintf("closed model, %d workers for %s: %d requests, %.1f req/s",
-			res.Plan.Concurrency, fmtDur(res.Duration), res.Requests, res.Throughput())
+		return fmt.Sprintf("closed model, %s for %s: %s, %.1f req/s",
+			FormatCount(res.Plan.Concurrency, "worker"), fmtDur(res.Duration), FormatCount(res.Requests, "request"), res.Throughput())
 	}
 	return fmt.Sprintf("planned %.1f req/s over %s, achieved %.1f req/s (%.2f%% of planned sends); sent %d, completed %d, dropped %d, late %d",
 		res.PlannedRate, fmtDur(res.Duration), res.AchievedRate, 100*res.Delivered(), res.Sent, res.Requests, res.Dropped, res.Late)
@@ -146,6 +146,23 @@ func FormatNumber(v float64) string {
 
 func fmtDur(d time.Duration) string { return FormatDuration(d) }
 func trimFloat(v float64) string    { return FormatNumber(v) }
+
+// FormatCount writes n and a noun, plural unless n is 1: "1 operation",
+// "2 operations", "3 entries".
+func FormatCount[N ~int | ~int64 | ~uint64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	switch {
+	case strings.HasSuffix(noun, "y") && !strings.ContainsAny(noun[max(len(noun)-2, 0):len(noun)-1], "aeiou"):
+		noun = noun[:len(noun)-1] + "ies"
+	case strings.HasSuffix(noun, "s"), strings.HasSuffix(noun, "x"), strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "sh"):
+		noun += "es"
+	default:
+		noun += "s"
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}
 
 // FormatPercentile writes a percentile (0–100) as the grammar does: 99.9,
 // not 99.9000.

@@ -56,7 +56,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer cleanup()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec attack: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec attack: %s\n", errorText(err))
 		return exitUsage
 	}
 	if !f.quiet && isTerminal(stderr) {
@@ -64,14 +64,14 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := loadrunner.Run(ctx, f.plan, target, opts...)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec attack: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec attack: %s\n", errorText(err))
 		return exitUsage
 	}
 	if !f.quiet && isTerminal(stderr) {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err := writeResult(f.jsonOut, res, stdout); err != nil {
-		fmt.Fprintf(stderr, "slaspec attack: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec attack: %s\n", errorText(err))
 		return exitFail
 	}
 	out := stdout
@@ -85,8 +85,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // the exit code, having said why on stderr.
 func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
 	f := &attackFlags{}
-	fs := flag.NewFlagSet("slaspec attack", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("attack", "-url URL | -demo [flags]", stderr)
 	fs.StringVar(&f.url, "url", "", "target URL (required unless -demo)")
 	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")
 	fs.Var(&f.headers, "header", "request header `Name: value` (repeatable)")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,8 +32,7 @@ type capacityFlags struct {
 
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f capacityFlags
-	fs := flag.NewFlagSet("slaspec capacity", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("capacity", "-url URL -sla SLA [flags]", stderr)
 	fs.StringVar(&f.url, "url", "", "target URL (required)")
 	fs.StringVar(&f.sla, "sla", "", "the SLA every step is judged against, e.g. \"p99<100ms, errors<0.1%\" (required)")
 	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")
@@ -62,7 +60,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	target, sla, err := f.build()
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitUsage
 	}
 	var opts []loadrunner.Option
@@ -75,15 +73,15 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitUsage
 	}
 	if err := writeCapacity(f.jsonOut, c, stdout); err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitFail
 	}
 	if err := writeCapacityHTML(f.htmlOut, f.url, c); err != nil {
-		fmt.Fprintf(stderr, "slaspec capacity: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitFail
 	}
 	out := stdout

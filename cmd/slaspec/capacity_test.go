@@ -26,7 +26,7 @@ func TestCapacityBadFlags(t *testing.T) {
 	}{
 		{"no url", []string{"-sla", sla}, "-url is required"},
 		{"no sla", []string{"-url", url}, "-sla is required"},
-		{"bad sla", []string{"-url", url, "-sla", "p99<abc"}, `-sla: sla: budget "p99<abc" at column 1`},
+		{"bad sla", []string{"-url", url, "-sla", "p99<abc"}, `-sla: budget "p99<abc" at column 1`},
 		{"bad url", []string{"-url", "ftp://x/", "-sla", sla}, "-url"},
 		{"bad header", []string{"-url", url, "-sla", sla, "-header", "novalue"}, `header "novalue": want Name: value`},
 		{"bad min", []string{"-url", url, "-sla", sla, "-min", "0"}, "Min 0 req/s must be a positive number"},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -16,14 +15,9 @@ func init() {
 }
 
 func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("slaspec check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("check", "[-sla SLA] result-or-report.json... (several are merged first)", stderr)
 	slaText := fs.String("sla", "", "the SLA, e.g. \"p99<150ms, errors<0.1%\" (default: each report entry's own SLA, else "+sla.ServiceErrorBudgets+")")
 	asJSON := fs.Bool("json", false, "print the evaluation as JSON instead of text")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec check [-sla SLA] result-or-report.json... (several are merged first)")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -35,13 +29,13 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if *slaText != "" {
 		var err error
 		if given, err = sla.Parse(*slaText); err != nil {
-			fmt.Fprintf(stderr, "slaspec check: -sla: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec check: -sla: %s\n", errorText(err))
 			return exitUsage
 		}
 	}
 	doc, err := readDocuments(fs.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec check: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec check: %s\n", errorText(err))
 		return exitUsage
 	}
 	worst := sla.Passed
@@ -61,7 +55,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(evals); err != nil {
-			fmt.Fprintf(stderr, "slaspec check: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec check: %s\n", errorText(err))
 			return exitFail
 		}
 	}

@@ -104,7 +104,7 @@ func TestContractCommandBadInput(t *testing.T) {
 		{[]string{"-url", "http://127.0.0.1:1"}, "-spec is required"},
 		{[]string{"-spec", bookstoreDoc}, "-url is required"},
 		{[]string{"-spec", "no-such.yaml", "-url", "http://127.0.0.1:1"}, "no-such.yaml"},
-		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-sla", "p99<"}, "-sla: sla: "},
+		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-sla", "p99<"}, "-sla: budget"},
 		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-auth", "magic:x"}, `unknown kind "magic"`},
 		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-rate", "-1"}, "rate"},
 		{[]string{"-spec", bookstoreDoc, "-url", "http://127.0.0.1:1", "-op", "noSuchOperation"}, "noSuchOperation"},

@@ -103,18 +103,18 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		allowInconclusive      bool
 		params                 paramFlags
 	)
-	fs := flag.NewFlagSet("slaspec contract", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("contract", "-spec FILE -url URL [flags]", stderr)
 	cf.register(fs)
 	fs.StringVar(&baseURL, "url", "", "the full base URL the document's paths are appended to, path included (the document's servers are ignored), e.g. http://127.0.0.1:8080/api (required)")
-	fs.Float64Var(&override.Rate, "rate", 0, "rate for every operation, overriding the document's x-sla")
-	fs.DurationVar(&override.Duration, "duration", 0, "duration for every operation, overriding x-sla")
-	fs.DurationVar(&override.Warmup, "warmup", 0, "warm-up for every operation, overriding x-sla")
+	suite := contract.DefaultLoadSpec()
+	fs.Float64Var(&override.Rate, "rate", 0, fmt.Sprintf("rate for every operation, overriding x-sla (default: x-sla's, else %g req/s)", suite.Rate))
+	fs.DurationVar(&override.Duration, "duration", 0, fmt.Sprintf("duration for every operation, overriding x-sla (default: x-sla's, else %s)", suite.Duration))
+	fs.DurationVar(&override.Warmup, "warmup", 0, fmt.Sprintf("warm-up for every operation, overriding x-sla; 0s for none (default: x-sla's, else %s)", suite.Warmup))
 	fs.StringVar(&budget, "sla", "", "budget for every operation, overriding x-sla (default: x-sla's, plus "+sla.ServiceErrorBudgets+")")
 	fs.StringVar(&jsonOut, "json", "", "write the results to `file` as one JSON document")
 	fs.Var(&headers, "header", "header `Name: value` on every request (repeatable), e.g. auth")
 	fs.StringVar(&auth, "auth", "", "credentials for the document's security schemes: bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD")
-	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (printed, so a run can be replayed)")
+	fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "request-generation seed (default: a random one, printed so a run can be replayed)")
 	fs.Var(&params, "param", "pin a parameter: `operationId.name=value`, or name=value for every operation that has it (repeatable), e.g. -param findPetByID.id=1000")
 	fs.BoolVar(&allowInconclusive, "allow-inconclusive", false, "run even when the planned load cannot give a budget's percentile enough samples (it is then inconclusive)")
 	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
@@ -123,46 +123,50 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	override.NoWarmup = override.Warmup == 0 && flagSet(fs, "warmup")
 	if baseURL == "" {
 		fmt.Fprintln(stderr, "slaspec contract: -url is required")
 		return exitUsage
 	}
 	var err error
 	if err = override.Validate(); err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
 	if budget != "" {
 		if override.SLA, err = sla.Parse(budget); err != nil {
-			fmt.Fprintf(stderr, "slaspec contract: -sla: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec contract: -sla: %s\n", errorText(err))
 			return exitUsage
 		}
 	}
 	reqOpts, err := requestOptions(headers, auth, seed)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
 	doc, ops, err := cf.operations()
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
 	pinned, err := params.options(ops)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec contract: -param: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec contract: -param: %s\n", errorText(err))
 		return exitUsage
 	}
 	reqOpts = append(reqOpts, pinned...)
 	if noDiscover {
 		reqOpts = append(reqOpts, contract.WithoutDiscovery())
 	}
-	suite := contract.DefaultLoadSpec()
+	if err := checkCredentials(ops, reqOpts); err != nil {
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
+		return exitUsage
+	}
 	if refuseInconclusive(stderr, "slaspec contract", planShortfalls(doc, ops, override, suite, mix), allowInconclusive) {
 		return exitUsage
 	}
-	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
-	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
+	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment(), Operations: []report.Entry{}}
+	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), sla.FormatCount(len(ops), "operation"), seed)
 	for _, n := range doc.Notes() {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
@@ -181,7 +185,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if mix {
 		entries, err := runMix(ctx, doc, ops, baseURL, override, suite, reqOpts, remote.options())
 		if err != nil {
-			fmt.Fprintf(stderr, "slaspec contract: -mix: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec contract: -mix: %s\n", errorText(err))
 			return exitUsage
 		}
 		for _, entry := range entries {
@@ -195,7 +199,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 			entry, err := runOperation(ctx, stdout, op, baseURL, override, suite, reqOpts, remote.options()...)
 			if err != nil {
-				fmt.Fprintf(stdout, "\n%s\n  ERROR %v\n", op, err)
+				fmt.Fprintf(stdout, "\n%s\n  ERROR %s\n", op, errorText(err))
 				worst = sla.Failed
 				continue
 			}
@@ -209,7 +213,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if jsonOut != "" {
 		b, _ := json.MarshalIndent(out, "", " ")
 		if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
-			fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+			fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 			return exitFail
 		}
 	}
@@ -227,7 +231,11 @@ func printEntry(w io.Writer, e report.Entry) {
 		fmt.Fprintf(w, "  values   %s\n", src)
 	}
 	for _, f := range e.Findings {
-		fmt.Fprintf(w, "  finding  %d× status %d %s: %s\n", f.Count, f.Status, f.Pointer, f.Reason)
+		at := ""
+		if f.Pointer != "" {
+			at = " at " + f.Pointer
+		}
+		fmt.Fprintf(w, "  finding  %d× status %d%s: %s\n", f.Count, f.Status, at, f.Reason)
 	}
 	if e.Coverage != nil {
 		e.Coverage.WriteText(w)

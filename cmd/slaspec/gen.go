@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"go/format"
 	"go/token"
@@ -94,7 +93,7 @@ func serviceURL() string {
 var _ = Describe({{printf "%q" .Name}}, Label({{.Labels}}), Serial, func() {
 	It("holds its SLA", func(ctx SpecContext) {
 		ginkgoplugin.LoadOperation(ctx, operation({{printf "%q" .ID}}), serviceURL(), contract.LoadSpec{
-			Rate: {{.Rate}}, Duration: {{.Duration}}, Warmup: {{.Warmup}},
+			Rate: {{.Rate}}, Duration: {{.Duration}}, {{.Warmup}},
 			SLA: sla.MustParse({{printf "%q" .Budget}}),
 		}, requestOptions()...)
 	}, SpecTimeout({{.Timeout}}))
@@ -107,14 +106,14 @@ type genOperation struct {
 
 func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var cf contractFlags
-	fs := flag.NewFlagSet("slaspec gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("gen", "-spec FILE [flags] > sla_test.go", stderr)
 	cf.register(fs)
 	pkg := fs.String("package", "sla_test", "Go package name of the generated file")
 	docPath := fs.String("doc-path", "", "path of the document as the suite should load it (default: -spec, relative to the -o file's directory)")
 	outFile := fs.String("o", "", "write the suite to `file` (default: standard output)")
 	rate := fs.Float64("rate", 50, "rate of operations whose x-sla sets none")
 	duration := fs.Duration("duration", 5*time.Second, "duration of operations whose x-sla sets none")
+	warmup := fs.Duration("warmup", 0, "warm-up of operations whose x-sla sets none")
 	budget := fs.String("sla", "p95<500ms, errors<1%", "budget of operations whose x-sla sets none (the default is conclusive at the default rate and duration: p95 needs 200 samples)")
 	allowInconclusive := fs.Bool("allow-inconclusive", false, "write the suite even when an operation's load cannot make its budget conclusive")
 	if err := fs.Parse(args); err != nil {
@@ -130,16 +129,16 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	doc, ops, err := cf.operations()
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
 		return exitUsage
 	}
-	suite := contract.LoadSpec{Rate: *rate, Duration: *duration}
+	suite := contract.LoadSpec{Rate: *rate, Duration: *duration, Warmup: *warmup, NoWarmup: *warmup == 0}
 	if suite.SLA, err = sla.Parse(*budget); err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: -sla: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: -sla: %s\n", errorText(err))
 		return exitUsage
 	}
 	if err := suite.Validate(); err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
 		return exitUsage
 	}
 	if refuseInconclusive(stderr, "slaspec gen", planShortfalls(doc, ops, contract.LoadSpec{}, suite, false), *allowInconclusive) {
@@ -160,18 +159,18 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		data.Operations = append(data.Operations, genOperation{
 			Name: op.String(), ID: op.ID, Labels: strings.Join(labels, ", "), Budget: spec.SLA.String(),
-			Rate: strconv.FormatFloat(spec.Rate, 'f', -1, 64), Duration: goDuration(spec.Duration), Warmup: goDuration(spec.Warmup),
+			Rate: strconv.FormatFloat(spec.Rate, 'f', -1, 64), Duration: goDuration(spec.Duration), Warmup: goWarmup(spec.Warmup),
 			Timeout: goDuration(2*(spec.Duration+spec.Warmup) + 30*time.Second),
 		})
 	}
 	var buf bytes.Buffer
 	if err := suiteTemplate.Execute(&buf, data); err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
 		return exitFail
 	}
 	src, err := format.Source(buf.Bytes())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec gen: generated code does not parse: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec gen: generated code does not parse: %s\n", errorText(err))
 		return exitFail
 	}
 	if *outFile == "" {
@@ -183,6 +182,15 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// goWarmup writes a warm-up as a LoadSpec field: none is NoWarmup, so that
+// the suite runs none even where the document's x-sla later sets one.
+func goWarmup(d time.Duration) string {
+	if d == 0 {
+		return "NoWarmup: true"
+	}
+	return "Warmup: " + goDuration(d)
 }
 
 // goDuration writes d as a Go expression, e.g. 1500 * time.Millisecond.

@@ -44,11 +44,11 @@ func TestAttackBadFlags(t *testing.T) {
 		{[]string{"-url", "ftp://x/"}, "-url"},
 		{[]string{"-url", "http://127.0.0.1:1/", "-header", "novalue"}, `header "novalue": want Name: value`},
 		{[]string{"-url", "http://127.0.0.1:1/", "-body", "no-such-file"}, "-body: open no-such-file"},
-		{[]string{"-url", "http://127.0.0.1:1/", "-sla", "p99<abc"}, `-sla: sla: budget "p99<abc" at column 1`},
+		{[]string{"-url", "http://127.0.0.1:1/", "-sla", "p99<abc"}, `-sla: budget "p99<abc" at column 1`},
 		{[]string{"-url", "http://127.0.0.1:1/", "-gc-source", "nope"}, `-gc-source: "nope" is not an http(s) URL`},
 		{[]string{"-demo", "-url", "http://127.0.0.1:1/"}, "-demo starts its own service"},
 		{[]string{"-url", "http://127.0.0.1:1/", "extra"}, `unexpected argument "extra"`},
-		{[]string{"-url", "http://127.0.0.1:1/", "-shard", "3/3"}, `-shard: loadrunner: shard "3/3": want i/n`},
+		{[]string{"-url", "http://127.0.0.1:1/", "-shard", "3/3"}, `-shard: shard "3/3": want i/n`},
 		{[]string{"-url", "http://127.0.0.1:1/", "-start-at", "noon"}, "want an RFC 3339 instant"},
 		{[]string{"-url", "http://127.0.0.1:1/", "-start-at", "2020-01-01T00:00:00Z"}, "in the past: every send would be too late"},
 	}

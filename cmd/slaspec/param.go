@@ -81,11 +81,3 @@ func printDiscovery(w io.Writer, l *contract.Learned) {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 }
-
-// plural renders "1 operation" or "4 operations".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}

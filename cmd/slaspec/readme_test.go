@@ -143,6 +143,8 @@ func TestReadmeCommands(t *testing.T) {
 			runGinkgo(t, root, work, c)
 		case "go test":
 			// .ci/run runs it; running it here would recurse.
+		case "go get", "go install":
+			// TestReadmeFirstSuite follows them in a new module.
 		case "cd bench":
 			// The harness's full run takes minutes on pinned cores; its own
 			// test runs every scenario of it at a low rate.

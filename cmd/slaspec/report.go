@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,14 +34,9 @@ func readDocuments(paths []string) (*report.Document, error) {
 }
 
 func renderReport(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("slaspec report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("report", "[-format md|html|junit|json] [-sla SLA] report.json... > out", stderr)
 	format := fs.String("format", "md", "output format: md, html, junit or json")
 	sla := fs.String("sla", "", "judge every entry against this SLA instead of its own")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec report [-format md|html|junit|json] [-sla SLA] report.json... > out")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -52,15 +46,15 @@ func renderReport(_ context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	doc, err := readDocuments(fs.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec report: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec report: %s\n", errorText(err))
 		return exitUsage
 	}
 	if err := rejudge(doc, *sla); err != nil {
-		fmt.Fprintf(stderr, "slaspec report: -sla: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec report: -sla: %s\n", errorText(err))
 		return exitUsage
 	}
 	if _, err := doc.Render(stdout, *format); err != nil {
-		fmt.Fprintf(stderr, "slaspec report: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec report: %s\n", errorText(err))
 		return exitUsage
 	}
 	return exitOK
@@ -82,11 +76,7 @@ func rejudge(doc *report.Document, text string) error {
 }
 
 func mergeReports(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("slaspec merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec merge out.json shard-0.json shard-1.json...")
-	}
+	fs := newFlagSet("merge", "out.json shard-0.json shard-1.json...", stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -103,34 +93,29 @@ func mergeReports(_ context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	doc, err := readDocuments(inputs)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec merge: %s\n", errorText(err))
 		return exitUsage
 	}
 	b, err := json.MarshalIndent(doc, "", " ")
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec merge: %s\n", errorText(err))
 		return exitFail
 	}
 	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
-		fmt.Fprintf(stderr, "slaspec merge: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec merge: %s\n", errorText(err))
 		return exitFail
 	}
 	passed, failed, inconclusive := doc.Counts()
-	fmt.Fprintf(stdout, "merged %d files into %s: %d entries (%d passed, %d failed, %d inconclusive)\n",
-		len(inputs), out, len(doc.Operations), passed, failed, inconclusive)
+	fmt.Fprintf(stdout, "merged %s into %s: %s (%d passed, %d failed, %d inconclusive)\n",
+		sla.FormatCount(len(inputs), "file"), out, sla.FormatCount(len(doc.Operations), "entry"), passed, failed, inconclusive)
 	return exitOK
 }
 
 func compareReports(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("slaspec compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("compare", "-baseline base.json [-max-regression 10%] [-min-delta 1ms] current.json...", stderr)
 	baseline := fs.String("baseline", "", "the baseline report (required)")
 	maxReg := fs.String("max-regression", "10%", "tolerated worsening of a figure (a percentage, or a share such as 0.1)")
 	minDelta := fs.Duration("min-delta", report.DefaultThreshold.Absolute, "smallest latency change that can count as a regression (the noise floor of runs at different moments)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: slaspec compare -baseline base.json [-max-regression 10%] [-min-delta 1ms] current.json...")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -145,12 +130,12 @@ func compareReports(_ context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	base, err := report.ReadDocument(*baseline)
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec compare: -baseline: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec compare: -baseline: %s\n", errorText(err))
 		return exitUsage
 	}
 	cur, err := readDocuments(fs.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "slaspec compare: %v\n", err)
+		fmt.Fprintf(stderr, "slaspec compare: %s\n", errorText(err))
 		return exitUsage
 	}
 	if *minDelta < 0 {
