@@ -84,7 +84,10 @@ func Collect(r types.Report) (*report.Document, error) {
 			if e.Result.Partial {
 				doc.Partial = true
 			}
-			if spec.State.Is(types.SpecStateFailureStates) {
+			// A spec that failed for a reason other than its own load's
+			// verdict (a later assertion, a panic, an interrupt) must not
+			// leave its entry saying PASS.
+			if spec.State.Is(types.SpecStateFailureStates) && (e.Status == sla.Passed || e.Status == "") {
 				e.MarkSpec(spec.State.String(), spec.Failure.Message)
 			}
 			doc.Operations = append(doc.Operations, e)

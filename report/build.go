@@ -48,10 +48,11 @@ func (e *Entry) Judge(want sla.SLA) {
 
 // SpecBudget is the budget text of the verdict MarkSpec adds: a load
 // entry is only as good as the spec that made it.
-const SpecBudget = "its spec passed"
+const SpecBudget = "spec"
 
-// maxSpecFailure bounds the failure message MarkSpec keeps.
-const maxSpecFailure = 2000
+// maxSpecFailure bounds the failure message MarkSpec keeps: its first line,
+// cut to this many bytes.
+const maxSpecFailure = 300
 
 // MarkSpec records that the test spec which made the entry did not pass
 // (state is Ginkgo's: "failed", "panicked", "interrupted", "timedout",
@@ -60,6 +61,7 @@ const maxSpecFailure = 2000
 // failed for a failed or panicked spec, inconclusive for one that was
 // stopped — and lowers the entry's status to match.
 func (e *Entry) MarkSpec(state, failure string) {
+	failure, _, _ = strings.Cut(strings.TrimSpace(failure), "\n")
 	if len(failure) > maxSpecFailure {
 		failure = failure[:maxSpecFailure] + "…"
 	}
