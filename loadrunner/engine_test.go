@@ -192,3 +192,22 @@ func TestLeanTimeoutIsATimeout(t *testing.T) {
 	}
 	srv.CloseClientConnections()
 }
+
+// TestLeanRunOverTLS: a run's workers on the lean engine speak TLS on their
+// own connections, one timed handshake per new connection.
+func TestLeanRunOverTLS(t *testing.T) {
+	srv := engineServer(t, true)
+	target := loadrunner.HTTP(srv.URL, loadrunner.GET("/ok"),
+		loadrunner.WithTLSConfig(srv.Client().Transport.(*http.Transport).TLSClientConfig))
+	defer target.CloseIdleConnections()
+	res, err := loadrunner.Run(t.Context(), loadrunner.Plan{Rate: 200, Duration: 300 * time.Millisecond}, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 60 || res.Errors.Total != 0 {
+		t.Fatalf("requests %d, errors %+v", res.Requests, res.Errors)
+	}
+	if res.TLS == nil || res.Connect == nil || res.TLS.Count() == 0 || res.TLS.Count() != res.Connect.Count() {
+		t.Errorf("TLS handshakes timed: %v, connects %v: want one per new connection", res.TLS, res.Connect)
+	}
+}

@@ -588,7 +588,7 @@ func TestFaultMalformedHTTP(t *testing.T) {
 					io.WriteString(c, tt.response)
 					return false
 				}))
-				plan := loadrunner.Plan{Rate: 50, Duration: 500 * time.Millisecond, Timeout: faultTimeout}
+				plan := loadrunner.Plan{Rate: 100, Duration: 250 * time.Millisecond, Timeout: faultTimeout}
 				res := faultRun(t, plan, srv.Close, target(srv.URL()))
 				only(t, res, loadrunner.ClassTransport)
 			})

@@ -176,9 +176,9 @@ type leanReceive struct {
 // connection: the one it holds, else an idle one, else a new one. A
 // request whose kept-alive connection turns out to have been closed by the
 // server before it answered is retried, as net/http retries it, on a
-// connection dialled for it (which cannot be stale, so once is enough). It returns the connection that read the response
-// (its head and collected body); the slot keeps it only when it can carry
-// another request.
+// connection dialled for it (which cannot be stale, so once is enough). It
+// returns the connection that read the response (its head and collected
+// body); the slot keeps it only when it can carry another request.
 func (e *leanEngine) exchange(ctx context.Context, s *connSlot, deadline, start time.Time, p *preparedRequest, tr *Trace, rx leanReceive) (*leanConn, error) {
 	c, retry, err := e.attempt(ctx, s, deadline, start, p, tr, rx, false)
 	if err != nil && retry && ctx.Err() == nil {
@@ -190,20 +190,7 @@ func (e *leanEngine) exchange(ctx context.Context, s *connSlot, deadline, start 
 // attempt is one try of exchange, on a new connection when fresh; retry
 // says whether the failure was a stale kept-alive connection.
 func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start time.Time, p *preparedRequest, tr *Trace, rx leanReceive, fresh bool) (c *leanConn, retry bool, err error) {
-	if c = s.c; c == nil && !fresh {
-		c = e.getIdle()
-	}
-	if c == nil {
-		if c, err = e.dial(ctx, deadline, tr); err != nil {
-			return nil, false, err
-		}
-	}
-	s.set(c)
-	if err := c.nc.SetDeadline(deadline); err != nil {
-		s.drop()
-		return nil, false, err
-	}
-	if err := ctx.Err(); err != nil { // cancelled before set: kill did not see c
+	if c, err = e.conn(ctx, s, deadline, tr, fresh); err != nil {
 		return nil, false, err
 	}
 	reused := c.served > 0
@@ -234,6 +221,28 @@ func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start t
 	}
 	c.settle()
 	return c, false, nil
+}
+
+// conn puts in the slot the connection an attempt uses, with its
+// deadline: the slot's own, else an idle one (unless fresh), else a new one.
+func (e *leanEngine) conn(ctx context.Context, s *connSlot, deadline time.Time, tr *Trace, fresh bool) (*leanConn, error) {
+	c := s.c
+	if c == nil && !fresh {
+		c = e.getIdle()
+	}
+	if c == nil {
+		var err error
+		if c, err = e.dial(ctx, deadline, tr); err != nil {
+			return nil, err
+		}
+	}
+	s.set(c)
+	if err := c.nc.SetDeadline(deadline); err != nil {
+		s.drop()
+		return nil, err
+	}
+	// A cancellation that came before set did not see c: look again.
+	return c, ctx.Err()
 }
 
 // staleError reports whether err is how a connection the server closed

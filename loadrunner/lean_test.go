@@ -278,3 +278,29 @@ func FuzzLeanResponse(f *testing.F) {
 		}
 	})
 }
+
+// TestWorkerSendDoesNotAllocate: a run worker's whole send on the lean
+// engine (the hit, the in-flight counts, recording into its shard)
+// allocates nothing once its connection is up and the shard has seen a
+// response.
+func TestWorkerSendDoesNotAllocate(t *testing.T) {
+	srv := startCannedServer(t, cannedOK)
+	target := HTTP(srv.URL())
+	defer target.CloseIdleConnections()
+	plan := withDefaults(Plan{Rate: 1000, Duration: time.Hour})
+	r := newRunner(plan, target, config{interval: time.Second})
+	h := r.newHitter(t.Context())
+	defer h.close()
+	var tr Trace
+	var s sample
+	send := func() {
+		r.send(t.Context(), r.recs[0], h, job{intended: time.Now(), measured: true}, &tr, &s)
+	}
+	send()
+	if allocs := testing.AllocsPerRun(500, send); allocs != 0 {
+		t.Errorf("%.1f allocations per send", allocs)
+	}
+	if r.recs[0].requests < 501 || r.recs[0].errors != 0 {
+		t.Errorf("recorded %d requests, %d errors; want every one ok", r.recs[0].requests, r.recs[0].errors)
+	}
+}

@@ -99,23 +99,9 @@ func (p *preparedRequest) buildWire() error {
 	}
 	b = append(b, ua...)
 	b = append(b, "\r\n"...)
-	for _, k := range slices.Sorted(maps.Keys(p.header)) {
-		switch k {
-		case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer":
-			continue
-		}
-		if !token([]byte(k)) {
-			return fmt.Errorf("invalid header field name %q", k)
-		}
-		for _, v := range p.header[k] {
-			if !validHeaderValue(v) {
-				return fmt.Errorf("invalid header field value for %q", k)
-			}
-			b = append(b, k...)
-			b = append(b, ": "...)
-			b = append(b, bytes.TrimSpace([]byte(v))...)
-			b = append(b, "\r\n"...)
-		}
+	b, err := appendHeader(b, p.header)
+	if err != nil {
+		return err
 	}
 	if len(p.body) > 0 || (p.method != http.MethodGet && p.method != http.MethodHead) {
 		b = append(b, "Content-Length: "...)
@@ -124,15 +110,45 @@ func (p *preparedRequest) buildWire() error {
 	}
 	b = append(b, "\r\n"...)
 	p.wire = append(b, p.body...)
-	switch p.method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		p.replayable = true
-	default:
-		_, idem := p.header["Idempotency-Key"]
-		_, xidem := p.header["X-Idempotency-Key"]
-		p.replayable = idem || xidem
-	}
+	p.replayable = replayable(p.method, p.header)
 	return nil
+}
+
+// appendHeader appends h's lines in sorted order, without the fields the
+// request line and framing own, refusing names and values that would break
+// the request.
+func appendHeader(b []byte, h http.Header) ([]byte, error) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		switch k {
+		case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer":
+			continue
+		}
+		if !token([]byte(k)) {
+			return nil, fmt.Errorf("invalid header field name %q", k)
+		}
+		for _, v := range h[k] {
+			if !validHeaderValue(v) {
+				return nil, fmt.Errorf("invalid header field value for %q", k)
+			}
+			b = append(b, k...)
+			b = append(b, ": "...)
+			b = append(b, bytes.TrimSpace([]byte(v))...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	return b, nil
+}
+
+// replayable reports whether a request may be sent again on a new
+// connection after its kept-alive one failed (net/http's rule).
+func replayable(method string, h http.Header) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	_, idem := h["Idempotency-Key"]
+	_, xidem := h["X-Idempotency-Key"]
+	return idem || xidem
 }
 
 // validHeaderValue reports whether v holds no control byte but tab.

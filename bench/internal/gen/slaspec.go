@@ -41,8 +41,11 @@ func runSlaspec(ctx context.Context, s Spec) (Measurement, error) {
 	if s.Rate > 0 {
 		m.LagP99 = res.SendLag.Percentile(loadrunner.P99)
 	}
-	if res.Dropped > 0 || res.GeneratorSaturated {
-		m.Note = fmt.Sprintf("dropped %d, saturated %v", res.Dropped, res.Saturation)
+	switch {
+	case res.GeneratorSaturated:
+		m.Note = fmt.Sprintf("dropped %d, generator saturated %v", res.Dropped, res.Saturation)
+	case res.ServiceBacklogged || res.Dropped > 0:
+		m.Note = fmt.Sprintf("dropped %d, service backlogged %v", res.Dropped, res.Backlog)
 	}
 	return m, nil
 }
