@@ -144,6 +144,9 @@ func mergeInto(out, r *Result) error {
 	g.GCPauseMax = max(g.GCPauseMax, r.Generator.GCPauseMax)
 	g.PeakInFlight += r.Generator.PeakInFlight
 	mergeGC(out, r)
+	if out.Profiles == nil {
+		out.Profiles = r.Profiles // one service, profiled by one part: kept as it is
+	}
 	return nil
 }
 

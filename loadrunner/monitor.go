@@ -18,6 +18,7 @@ type monitor struct {
 	ivStart  time.Time
 	health   healthProbe
 	gcErr    error
+	prof     *profiler
 	opened   bool
 	progress *Histogram
 }
@@ -97,6 +98,9 @@ func (m *monitor) open(ctx context.Context) {
 	m.opened = true
 	m.ivStart = m.r.windowStart
 	m.health.begin()
+	if m.r.cfg.profile != nil {
+		m.prof = startProfiler(ctx, m.r.cfg.profile, m.r.windowLen)
+	}
 	if m.r.cfg.gc != nil {
 		m.gcErr = m.r.cfg.gc.Begin(ctx)
 	}
@@ -184,6 +188,9 @@ func (m *monitor) finish(ctx context.Context, stopped string) *Result {
 	res.Generator = m.health.end(res.Generator)
 	if m.r.cfg.gc != nil {
 		m.closeGC(ctx, res)
+	}
+	if m.prof != nil {
+		res.Profiles = m.prof.end(ctx)
 	}
 	m.r.judge(res)
 	return res

@@ -102,6 +102,9 @@ type Result struct {
 	Generator Generator `json:"generator"`
 	// GC is the service's GC activity in the window, when a GCSource was attached.
 	GC *GCStats `json:"gc,omitempty"`
+	// Profiles is what the service's profiles show over the window, when a
+	// ProfileSource was attached.
+	Profiles *Profiles `json:"profiles,omitempty"`
 	// Operations holds one sub-result per operation when the target was a
 	// mix or a journey (see OperationsTarget): each operation's latency,
 	// errors and load, judged by the same matchers as a whole result.
