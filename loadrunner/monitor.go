@@ -19,6 +19,7 @@ type monitor struct {
 	health   healthProbe
 	gcErr    error
 	prof     *profiler
+	rt       *runtimeWatch
 	opened   bool
 	progress *Histogram
 }
@@ -103,6 +104,9 @@ func (m *monitor) open(ctx context.Context) {
 	}
 	if m.r.cfg.gc != nil {
 		m.gcErr = m.r.cfg.gc.Begin(ctx)
+		if m.gcErr == nil {
+			m.rt = startRuntimeWatch(ctx, m.r.cfg.gc)
+		}
 	}
 }
 
@@ -116,6 +120,9 @@ func (m *monitor) rotate(now time.Time) {
 		rec.rotate(&m.total.iv, opIv)
 	}
 	m.total.close(m.ivStart, now, m.r.planned.Load(), m.r.sent.Load(), m.r.dropped.Load())
+	if m.rt != nil {
+		m.rt.closed(len(m.total.series) - 1)
+	}
 	for i := range m.ops {
 		a := &m.ops[i]
 		// A journey's steps are not scheduled on their own: what completed
@@ -186,6 +193,9 @@ func (m *monitor) finish(ctx context.Context, stopped string) *Result {
 		}
 	}
 	res.Generator = m.health.end(res.Generator)
+	if m.rt != nil {
+		res.Runtime = m.rt.stop(res.Timeseries)
+	}
 	if m.r.cfg.gc != nil {
 		m.closeGC(ctx, res)
 	}
