@@ -62,6 +62,9 @@ type RuntimeStats struct {
 	SchedP99   time.Duration `json:"sched_p99_ns,omitempty"`
 	SchedMax   time.Duration `json:"sched_max_ns,omitempty"`
 	SchedKnown bool          `json:"sched_known,omitempty"`
+	// SchedLatency is the window's scheduling-latency distribution (bucket
+	// upper bounds), nil when unknown.
+	SchedLatency *Histogram `json:"sched_latency,omitempty"`
 	// Warnings say what may be missing (failed readings).
 	Warnings []string `json:"warnings,omitempty"`
 }

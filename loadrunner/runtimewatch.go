@@ -83,6 +83,7 @@ func (w *runtimeWatch) stop(series []Interval) *RuntimeStats {
 		stats.add(s, sched)
 	}
 	if stats.SchedKnown {
+		stats.SchedLatency = sched
 		stats.SchedP50, stats.SchedP99, stats.SchedMax = sched.Percentile(P50), sched.Percentile(P99), sched.Max()
 	}
 	if w.failures > 0 {
