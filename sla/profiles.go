@@ -62,8 +62,10 @@ func ShortFunction(fn string) string {
 	return fn
 }
 
-// describeRuntime writes the service's runtime readings of the window.
-func describeRuntime(w io.Writer, rt *loadrunner.RuntimeStats) {
+// RuntimeLine is one line of the service's runtime readings of a window:
+// "goroutines max 41, heap max 12MiB, sched latency p99 80µs, max 2ms (10
+// readings)".
+func RuntimeLine(rt *loadrunner.RuntimeStats) string {
 	var parts []string
 	if rt.GoroutinesKnown {
 		parts = append(parts, fmt.Sprintf("goroutines max %d", rt.GoroutinesMax))
@@ -74,7 +76,47 @@ func describeRuntime(w io.Writer, rt *loadrunner.RuntimeStats) {
 	if rt.SchedKnown {
 		parts = append(parts, fmt.Sprintf("sched latency p99 %s, max %s", fmtDur(rt.SchedP99), fmtDur(rt.SchedMax)))
 	}
-	fmt.Fprintf(w, "  runtime    %s (%d readings) [%s]\n", orDash(strings.Join(parts, ", ")), rt.Samples, rt.Source)
+	return fmt.Sprintf("%s (%d readings)", orDash(strings.Join(parts, ", ")), rt.Samples)
+}
+
+// ProfilingLine says how a run's service was profiled and at what cost:
+// "pprof http://… : CPU profiled at 100 Hz (costs the service a few percent of its CPU)".
+func ProfilingLine(p *loadrunner.Profiles) string {
+	if p.CPURate > 0 {
+		return fmt.Sprintf("%s: CPU profiled at %d Hz (costs the service a few percent of its CPU)", p.Source, p.CPURate)
+	}
+	return p.Source + ": no CPU profile"
+}
+
+// ProfileRow is one profile of a run as reports show it.
+type ProfileRow struct {
+	// Kind is "cpu", "alloc", "goroutines", "mutex" or "block".
+	Kind string
+	// Top is its top frames: the service's own functions by cumulative
+	// share ("63% service.rankQuadratic, …"), or for goroutines their count
+	// and where they wait ("40: 20 in net.(*netFD).Read, …").
+	Top string
+	// File is the profile's file ("" when none was written).
+	File string
+}
+
+// ProfileRows returns the rows of a run's profiles, in a fixed order.
+func ProfileRows(p *loadrunner.Profiles) []ProfileRow {
+	var rows []ProfileRow
+	for _, r := range []struct {
+		kind string
+		s    *loadrunner.ProfileSummary
+	}{{"cpu", p.CPU}, {"alloc", p.Alloc}, {"goroutines", p.Goroutine}, {"mutex", p.Mutex}, {"block", p.Block}} {
+		if r.s != nil {
+			rows = append(rows, ProfileRow{Kind: r.kind, Top: profileLine(r.kind, r.s), File: r.s.File})
+		}
+	}
+	return rows
+}
+
+// describeRuntime writes the service's runtime readings of the window.
+func describeRuntime(w io.Writer, rt *loadrunner.RuntimeStats) {
+	fmt.Fprintf(w, "  runtime    %s [%s]\n", RuntimeLine(rt), rt.Source)
 	for _, warn := range rt.Warnings {
 		fmt.Fprintf(w, "             warning: %s\n", warn)
 	}
@@ -83,22 +125,11 @@ func describeRuntime(w io.Writer, rt *loadrunner.RuntimeStats) {
 // describeProfiles writes the top frames of each profile of the window and
 // where its file is.
 func describeProfiles(w io.Writer, p *loadrunner.Profiles) {
-	rate := "no CPU profile"
-	if p.CPURate > 0 {
-		rate = fmt.Sprintf("CPU profiled at %d Hz", p.CPURate)
-	}
-	fmt.Fprintf(w, "  profiles   %s, %s\n", p.Source, rate)
-	rows := []struct {
-		name string
-		s    *loadrunner.ProfileSummary
-	}{{"cpu", p.CPU}, {"alloc", p.Alloc}, {"goroutines", p.Goroutine}, {"mutex", p.Mutex}, {"block", p.Block}}
-	for _, r := range rows {
-		if r.s == nil {
-			continue
-		}
-		fmt.Fprintf(w, "    %-10s %s", r.name, profileLine(r.name, r.s))
-		if r.s.File != "" {
-			fmt.Fprintf(w, " (%s)", filepath.Base(r.s.File))
+	fmt.Fprintf(w, "  profiles   %s\n", ProfilingLine(p))
+	for _, r := range ProfileRows(p) {
+		fmt.Fprintf(w, "    %-10s %s", r.Kind, r.Top)
+		if r.File != "" {
+			fmt.Fprintf(w, " (%s)", filepath.Base(r.File))
 		}
 		fmt.Fprintln(w)
 	}

@@ -56,7 +56,7 @@ func TestExplainNamesTheCauseOfAFailure(t *testing.T) {
 		"SLA not met: p99<30ms",
 		"  CPU in the window: 63% service.(*server).search, 63% service.(*server).rankQuadratic, 61% service.score\n",
 		"  runtime    goroutines max 41, heap max 12MiB (10 readings) [expvar http://127.0.0.1:8080/debug/vars]",
-		"  profiles   pprof http://127.0.0.1:8080/debug/pprof/, CPU profiled at 100 Hz",
+		"  profiles   pprof http://127.0.0.1:8080/debug/pprof/: CPU profiled at 100 Hz (costs the service a few percent of its CPU)",
 		"    cpu        63% service.(*server).search, 63% service.(*server).rankQuadratic, 61% service.score (cpu.pb.gz)",
 		"    goroutines 40: 20 in net.(*netFD).Read, 10 in service.(*store).lock (goroutine.pb.gz)",
 	} {
