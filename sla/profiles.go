@@ -80,12 +80,17 @@ func RuntimeLine(rt *loadrunner.RuntimeStats) string {
 }
 
 // ProfilingLine says how a run's service was profiled and at what cost:
-// "pprof http://… : CPU profiled at 100 Hz (costs the service a few percent of its CPU)".
+// "pprof http://…: CPU profiled at 100 Hz (costs the service a few percent
+// of its CPU); files in profiles/search".
 func ProfilingLine(p *loadrunner.Profiles) string {
+	line := p.Source + ": no CPU profile"
 	if p.CPURate > 0 {
-		return fmt.Sprintf("%s: CPU profiled at %d Hz (costs the service a few percent of its CPU)", p.Source, p.CPURate)
+		line = fmt.Sprintf("%s: CPU profiled at %d Hz (costs the service a few percent of its CPU)", p.Source, p.CPURate)
 	}
-	return p.Source + ": no CPU profile"
+	if p.Dir != "" {
+		line += "; files in " + p.Dir
+	}
+	return line
 }
 
 // ProfileRow is one profile of a run as reports show it.
@@ -112,6 +117,21 @@ func ProfileRows(p *loadrunner.Profiles) []ProfileRow {
 		}
 	}
 	return rows
+}
+
+// WriteService writes what a run read of the service itself, when it did:
+// its runtime readings and its profiles' top frames with their files.
+// DescribeResult includes it.
+func WriteService(w io.Writer, res *loadrunner.Result) {
+	if res == nil {
+		return
+	}
+	if res.Runtime != nil {
+		describeRuntime(w, res.Runtime)
+	}
+	if res.Profiles != nil {
+		describeProfiles(w, res.Profiles)
+	}
 }
 
 // describeRuntime writes the service's runtime readings of the window.

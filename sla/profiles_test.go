@@ -68,6 +68,9 @@ func TestExplainNamesTheCauseOfAFailure(t *testing.T) {
 	if strings.Contains(passed, "CPU in the window") {
 		t.Errorf("a met SLA names a cause:\n%s", passed)
 	}
+	if inconclusive := sla.Explain(res, sla.Evaluate(res, sla.MustParse("p99.999<30ms"))); !strings.Contains(inconclusive, "CPU in the window") {
+		t.Errorf("an SLA not met for want of samples does not name where the CPU went:\n%s", inconclusive)
+	}
 }
 
 func TestShortFunction(t *testing.T) {

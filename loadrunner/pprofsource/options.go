@@ -3,6 +3,8 @@ package pprofsource
 import (
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -134,4 +136,25 @@ func WithTop(n int) Option {
 // host is read unless named.
 func WithAllowHosts(patterns ...string) Option {
 	return optionFunc(func(c *config) { c.allow = append(c.allow, patterns...) })
+}
+
+// maxRunDir bounds the length of a run's folder name.
+const maxRunDir = 80
+
+// RunDir is the folder under base for the profiles of the run called name
+// (an operation, a spec): name with every byte other than a letter, a digit,
+// '.', '_' and '-' replaced by '_', no leading or trailing dot, and at most
+// 80 bytes, so it is one folder inside base whatever the name holds.
+func RunDir(base, name string) string {
+	b := []byte(name[:min(len(name), maxRunDir)])
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	safe := strings.Trim(string(b), ".")
+	if safe == "" {
+		safe = "_"
+	}
+	return filepath.Join(base, safe)
 }

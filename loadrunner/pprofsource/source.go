@@ -80,13 +80,12 @@ func (s *source) Begin(ctx context.Context, window time.Duration) error {
 	} else {
 		s.cpu = cpu
 	}
-	for _, k := range deltaKinds {
-		p, err := s.readProfile(ctx, k.name)
-		if err != nil {
-			s.warn("%s profile not taken: %v", k.name, err)
+	for i, r := range s.readProfiles(ctx, deltaKinds) {
+		if r.err != nil {
+			s.warn("%s profile not taken: %v", deltaKinds[i].name, r.err)
 			continue
 		}
-		s.base[k.file] = p
+		s.base[deltaKinds[i].file] = r.p
 	}
 	return nil
 }
@@ -101,33 +100,44 @@ func (s *source) End(ctx context.Context) (loadrunner.Profiles, error) {
 	}
 	s.begun = false
 	out := loadrunner.Profiles{Source: s.Name(), Dir: s.cfg.dir, Notes: s.b.notes()}
-	bounded := context.WithoutCancel(ctx) // each read has its own timeout
+	kinds := []kind{kindGoroutine}
 	for _, k := range deltaKinds {
-		if base := s.base[k.file]; base != nil {
-			s.endDelta(bounded, &out, k, base)
+		if s.base[k.file] != nil {
+			kinds = append(kinds, k)
 		}
 	}
-	if p, err := s.readProfile(bounded, kindGoroutine.name); err != nil {
-		s.warn("goroutine profile not taken: %v", err)
-	} else {
-		s.keep(&out, kindGoroutine, p)
+	for i, r := range s.readProfiles(context.WithoutCancel(ctx), kinds) { // each read has its own timeout
+		k := kinds[i]
+		if r.err == nil && k.delta {
+			r.p, r.err = subtract(r.p, s.base[k.file])
+		}
+		if r.err != nil {
+			s.warn("%s profile not taken: %v", k.name, r.err)
+			continue
+		}
+		s.keep(&out, k, r.p)
 	}
 	s.endCPU(ctx, &out)
 	out.Warnings = append(out.Warnings, s.warnings...)
 	return out, nil
 }
 
-// endDelta reads a cumulative profile again and keeps the window's part.
-func (s *source) endDelta(ctx context.Context, out *loadrunner.Profiles, k kind, base *profile.Profile) {
-	end, err := s.readProfile(ctx, k.name)
-	if err == nil {
-		var d *profile.Profile
-		if d, err = subtract(end, base); err == nil {
-			s.keep(out, k, d)
-			return
-		}
+// read is the outcome of reading one profile.
+type read struct {
+	p   *profile.Profile
+	err error
+}
+
+// readProfiles reads the kinds' profiles at once, so that they show the
+// same moment and a slow service costs one timeout, not one per profile.
+func (s *source) readProfiles(ctx context.Context, kinds []kind) []read {
+	out := make([]read, len(kinds))
+	var wg sync.WaitGroup
+	for i, k := range kinds {
+		wg.Go(func() { out[i].p, out[i].err = s.readProfile(ctx, k.name) })
 	}
-	s.warn("%s profile not taken: %v", k.name, err)
+	wg.Wait()
+	return out
 }
 
 // endCPU stops (or waits for) the CPU profile and keeps it.
