@@ -55,7 +55,21 @@ type Config struct {
 	// (SLASPEC_REMOTE_MAX_RATE, SLASPEC_REMOTE_MAX_DURATION); see
 	// loadrunner.WithRemoteLimits. SLASPEC_ALLOW_HOSTS restricts the hosts.
 	Remote loadrunner.RemoteLimits
+	// Profile is a Go service's net/http/pprof address
+	// (SLASPEC_PROFILE, e.g. http://127.0.0.1:8080/debug/pprof/): every load
+	// spec then profiles it over its measured window (CPU, allocations,
+	// goroutines; see loadrunner/pprofsource) into
+	// ReportDir/profiles/<spec>/, and the reports show the top frames. It
+	// costs the service a few percent of its CPU while a spec runs. Hosts
+	// outside loopback must be in SLASPEC_ALLOW_HOSTS (ProfileAllow).
+	Profile      string
+	ProfileAllow []string
 }
+
+// Profile makes every load spec profile the Go service whose
+// net/http/pprof endpoints are at url (see Config.Profile); WithProfile
+// does it for one spec.
+func Profile(url string) Option { return func(c *Config) { c.Profile = url } }
 
 // RemoteLimits raises the safety limits for targets outside loopback.
 func RemoteLimits(l loadrunner.RemoteLimits) Option { return func(c *Config) { c.Remote = l } }
@@ -128,6 +142,8 @@ func resolve(opts []Option, getenv func(string) string) (Config, error) {
 		{"SLASPEC_ALIGN", func(v string) (err error) { c.Align, err = time.ParseDuration(v); return err }},
 		{"SLASPEC_REMOTE_MAX_RATE", func(v string) (err error) { c.Remote.MaxRate, err = strconv.ParseFloat(v, 64); return err }},
 		{"SLASPEC_REMOTE_MAX_DURATION", func(v string) (err error) { c.Remote.MaxDuration, err = time.ParseDuration(v); return err }},
+		{"SLASPEC_PROFILE", func(v string) error { c.Profile = v; return nil }},
+		{loadrunner.AllowHostsEnv, func(v string) error { c.ProfileAllow = splitList(v); return nil }},
 	} {
 		if err := set(e.key, e.parse); err != nil {
 			return c, err
@@ -198,6 +214,17 @@ func (c Config) Apply(plan loadrunner.Plan, now time.Time) loadrunner.Plan {
 		plan.StartAt = at
 	}
 	return plan
+}
+
+// splitList splits a comma-separated list, dropping empty entries.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // environment is the process's real environment.

@@ -1,9 +1,11 @@
 package ginkgoplugin
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/loadrunner/pprofsource"
 	"github.com/slaspec/slaspec/matchers"
 	"github.com/slaspec/slaspec/report"
 	"github.com/slaspec/slaspec/sla"
@@ -31,6 +34,7 @@ type loadSpec struct {
 	want     sla.SLA            // the SLA judged
 	prepared *contract.Prepared // an OpenAPI operation, run through its pipeline
 	runOpts  []loadrunner.Option
+	profile  string // WithProfile's address
 
 	operationID, method, path string
 }
@@ -47,6 +51,14 @@ func Named(name string) LoadOption { return func(s *loadSpec) { s.name = name } 
 func ForOperation(operationID, method, path string) LoadOption {
 	return func(s *loadSpec) { s.operationID, s.method, s.path = operationID, method, path }
 }
+
+// WithProfile profiles the Go service whose net/http/pprof endpoints are at
+// url over the spec's measured window (CPU, allocations, goroutines), into
+// the report folder's profiles/<spec>/; the reports and a failure message
+// name the top frames. It overrides the suite's Profile for this spec.
+//
+//	ginkgoplugin.Load(ctx, plan, target, ginkgoplugin.WithProfile(url+"/debug/pprof/"))
+func WithProfile(url string) LoadOption { return func(s *loadSpec) { s.profile = url } }
 
 // WithRunOptions passes options to loadrunner.Run (a GC source, an interval).
 func WithRunOptions(opts ...loadrunner.Option) LoadOption {
@@ -114,6 +126,10 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 	})}, spec.runOpts...)
 	if cfg.Remote != (loadrunner.RemoteLimits{}) {
 		runOpts = append(runOpts, loadrunner.WithRemoteLimits(cfg.Remote))
+	}
+	if url := cmp.Or(spec.profile, cfg.Profile); url != "" {
+		dir := pprofsource.RunDir(filepath.Join(cfg.ReportDir, "profiles"), spec.name)
+		runOpts = append(runOpts, loadrunner.WithProfileSource(pprofsource.Remote(url, pprofsource.WithDir(dir), pprofsource.WithAllowHosts(cfg.ProfileAllow...))))
 	}
 	entry, err := spec.run(ctx, cfg.Apply(plan, time.Now()), target, runOpts)
 	if err != nil {

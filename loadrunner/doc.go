@@ -71,6 +71,18 @@
 // explicitly; requests to another origin than the base URL's go through
 // net/http either way.
 //
+// # The service under test: GC, runtime, profiles
+//
+// WithGCSource reads the service's GC over the measured window (sources in
+// loadrunner/gcsource); a source that is also a RuntimeSampler is read once
+// per time-series interval, on a goroutine of its own, for the service's
+// goroutines, heap, scheduling latency and GC per interval (Interval.Runtime)
+// and their summary (Result.Runtime). WithProfileSource captures the
+// service's pprof profiles over the window (sources in
+// loadrunner/pprofsource): a CPU profile from the window's start, the
+// allocations the window made, goroutines at its end (Result.Profiles).
+// Neither touches the warm-up, and neither is used unless attached.
+//
 // # Constant memory, exact merges
 //
 // Distributions are HdrHistograms (1 ns to 1 h, three significant digits):

@@ -144,6 +144,12 @@ func mergeInto(out, r *Result) error {
 	g.GCPauseMax = max(g.GCPauseMax, r.Generator.GCPauseMax)
 	g.PeakInFlight += r.Generator.PeakInFlight
 	mergeGC(out, r)
+	if r.Runtime != nil && (out.Runtime == nil || r.Runtime.Samples > out.Runtime.Samples) {
+		out.Runtime = r.Runtime // one service: the part that sampled it most is kept
+	}
+	if out.Profiles == nil {
+		out.Profiles = r.Profiles // one service, profiled by one part: kept as it is
+	}
 	return nil
 }
 

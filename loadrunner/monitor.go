@@ -18,6 +18,8 @@ type monitor struct {
 	ivStart  time.Time
 	health   healthProbe
 	gcErr    error
+	prof     *profiler
+	rt       *runtimeWatch
 	opened   bool
 	progress *Histogram
 }
@@ -97,8 +99,14 @@ func (m *monitor) open(ctx context.Context) {
 	m.opened = true
 	m.ivStart = m.r.windowStart
 	m.health.begin()
+	if m.r.cfg.profile != nil {
+		m.prof = startProfiler(ctx, m.r.cfg.profile, m.r.windowLen)
+	}
 	if m.r.cfg.gc != nil {
 		m.gcErr = m.r.cfg.gc.Begin(ctx)
+		if m.gcErr == nil {
+			m.rt = startRuntimeWatch(ctx, m.r.cfg.gc)
+		}
 	}
 }
 
@@ -112,6 +120,9 @@ func (m *monitor) rotate(now time.Time) {
 		rec.rotate(&m.total.iv, opIv)
 	}
 	m.total.close(m.ivStart, now, m.r.planned.Load(), m.r.sent.Load(), m.r.dropped.Load())
+	if m.rt != nil {
+		m.rt.closed(len(m.total.series) - 1)
+	}
 	for i := range m.ops {
 		a := &m.ops[i]
 		// A journey's steps are not scheduled on their own: what completed
@@ -182,8 +193,14 @@ func (m *monitor) finish(ctx context.Context, stopped string) *Result {
 		}
 	}
 	res.Generator = m.health.end(res.Generator)
+	if m.rt != nil {
+		res.Runtime = m.rt.stop(res.Timeseries)
+	}
 	if m.r.cfg.gc != nil {
 		m.closeGC(ctx, res)
+	}
+	if m.prof != nil {
+		res.Profiles = m.prof.end(ctx)
 	}
 	m.r.judge(res)
 	return res

@@ -13,6 +13,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	coarse   bool
 	gc       GCSource
+	profile  ProfileSource
 	progress func(Progress) error
 	interval time.Duration
 }
@@ -20,6 +21,15 @@ type config struct {
 // WithGCSource attaches a source of the service's GC figures; the result's GC
 // field holds its figures for the measured window.
 func WithGCSource(s GCSource) Option { return optionFunc(func(c *config) { c.gc = s }) }
+
+// WithProfileSource attaches a source of the service's pprof profiles: it
+// starts capturing when the measured window opens (not during the warm-up)
+// and stops when it closes, and the result's Profiles field holds what it
+// captured. Without it the run makes no profiling request. A source that
+// fails does not fail the run: its error is a warning in Profiles.
+func WithProfileSource(s ProfileSource) Option {
+	return optionFunc(func(c *config) { c.profile = s })
+}
 
 // WithProgress calls fn with live figures once per time-series interval, from
 // the run's own goroutine (fn must be quick). A non-nil error from fn aborts

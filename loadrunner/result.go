@@ -102,6 +102,13 @@ type Result struct {
 	Generator Generator `json:"generator"`
 	// GC is the service's GC activity in the window, when a GCSource was attached.
 	GC *GCStats `json:"gc,omitempty"`
+	// Runtime summarizes the service's runtime sampled over the window
+	// (goroutines, heap, scheduling latency), when the GC source can be
+	// sampled (see RuntimeSampler).
+	Runtime *RuntimeStats `json:"runtime,omitempty"`
+	// Profiles is what the service's profiles show over the window, when a
+	// ProfileSource was attached.
+	Profiles *Profiles `json:"profiles,omitempty"`
 	// Operations holds one sub-result per operation when the target was a
 	// mix or a journey (see OperationsTarget): each operation's latency,
 	// errors and load, judged by the same matchers as a whole result.
@@ -136,6 +143,9 @@ type Interval struct {
 	P50 time.Duration `json:"p50_ns"`
 	P99 time.Duration `json:"p99_ns"`
 	Max time.Duration `json:"max_ns"`
+	// Runtime is the service's runtime read when the interval closed, when
+	// the run's GC source can be sampled (see RuntimeSampler).
+	Runtime *RuntimeSample `json:"runtime,omitempty"`
 	// Latency is the interval's latency distribution (successful requests)
 	// as its populated buckets, in increasing order: a few hundred entries
 	// where a whole histogram holds 32,768 counters, so that windowed

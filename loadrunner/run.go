@@ -36,6 +36,11 @@ func Run(ctx context.Context, plan Plan, target Target, opts ...Option) (*Result
 	if cfg.interval <= 0 {
 		return nil, fmt.Errorf("loadrunner: run: interval %s must be positive", cfg.interval)
 	}
+	if v, ok := cfg.profile.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return nil, fmt.Errorf("loadrunner: run: profile source: %w", err)
+		}
+	}
 	plan = withDefaults(plan)
 	if p, ok := target.(interface{ prepare(Plan) }); ok {
 		p.prepare(plan)

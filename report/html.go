@@ -37,6 +37,7 @@ type htmlOp struct {
 	Charts                  []*svgChart
 	Errors                  []htmlErrorClass
 	GC                      *htmlGC
+	Profiles                *htmlProfiles
 	Findings                []Finding
 	HasResult               bool
 	Capacity                *htmlCapacity
@@ -75,8 +76,10 @@ type htmlGC struct {
 // Content-Security-Policy forbids it). Per operation it shows the verdict
 // table, the load delivered, a percentile table, latency over time with the
 // budget lines, throughput planned vs achieved, the percentile spectrum of
-// latency and service time, errors by class over time with examples, and
-// the service's GC pauses. Every text from the document is redacted and
+// latency and service time, errors by class over time with examples, the
+// service's GC pauses, and when the run read them the service's goroutines,
+// heap, GC pause time and scheduling latency over time and its profiles'
+// top frames. Every text from the document is redacted and
 // escaped by html/template.
 func WriteHTML(w io.Writer, d *Document) error {
 	if d == nil {
@@ -155,11 +158,13 @@ func buildOp(id string, e *Entry) htmlOp {
 	op.Percentiles = percentileTable(r)
 	op.Charts = []*svgChart{latencyChart(id+"-latency", e), throughputChart(id+"-throughput", r),
 		spectrumChart(id+"-spectrum", e), errorsChart(id+"-errors", r)}
+	op.Charts = append(op.Charts, runtimeCharts(id, r)...)
 	for _, ch := range op.Charts {
 		redactChart(ch)
 	}
 	op.Errors = errorTable(r)
 	op.GC = buildGC(id, r)
+	op.Profiles = buildProfiles(r)
 	return op
 }
 

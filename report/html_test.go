@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/report"
 	"github.com/slaspec/slaspec/sla"
 )
@@ -22,6 +23,24 @@ func expectedCharts(e report.Entry) int {
 	n := chartsPerResult
 	if g := e.Result.GC; g != nil && g.PauseHist != nil && g.PauseHist.Count() > 0 {
 		n++
+	}
+	return n + runtimeCharts(e.Result)
+}
+
+// runtimeCharts counts the runtime figures some interval of r read: each
+// has a chart (goroutines, heap, GC pause time, scheduling latency).
+func runtimeCharts(r *loadrunner.Result) int {
+	var goroutines, heap, gc, sched bool
+	for _, iv := range r.Timeseries {
+		if s := iv.Runtime; s != nil {
+			goroutines, heap, gc, sched = goroutines || s.Goroutines > 0, heap || s.HeapBytes > 0, gc || s.GCKnown, sched || s.SchedP99 > 0
+		}
+	}
+	n := 0
+	for _, has := range []bool{goroutines, heap, gc, sched} {
+		if has {
+			n++
+		}
 	}
 	return n
 }

@@ -71,10 +71,33 @@ func writeMarkdownEntry(w io.Writer, e *Entry) {
 	writeMarkdownCapacity(w, e.Capacity)
 	if e.Result != nil {
 		fmt.Fprintf(w, "%s\n\n", mdText(loadLine(e.Result)))
+		writeMarkdownService(w, e.Result)
 	} else {
 		fmt.Fprint(w, "_no result recorded_\n\n")
 	}
 	writeMarkdownFindings(w, e.Findings)
+}
+
+// writeMarkdownService writes the service's runtime readings and, for a
+// profiled run, a short table of each profile's top frames and its file.
+func writeMarkdownService(w io.Writer, r *loadrunner.Result) {
+	if r.Runtime != nil {
+		fmt.Fprintf(w, "service runtime: %s\n\n", mdText(sla.RuntimeLine(r.Runtime)))
+	}
+	if r.Profiles == nil {
+		return
+	}
+	fmt.Fprintf(w, "profiles: %s\n\n", mdText(sla.ProfilingLine(r.Profiles)))
+	if rows := sla.ProfileRows(r.Profiles); len(rows) > 0 {
+		fmt.Fprint(w, "| profile | top functions (service code, cumulative) | file |\n|---|---|---|\n")
+		for _, row := range rows {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", row.Kind, mdCell(row.Top), mdCell(row.File))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, warn := range r.Profiles.Warnings {
+		fmt.Fprintf(w, "⚠️ %s\n\n", mdText(warn))
+	}
 }
 
 func writeMarkdownFindings(w io.Writer, fs []Finding) {

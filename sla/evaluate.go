@@ -392,13 +392,13 @@ func overBy(b Budget, v float64) string {
 // a percentage, req/s, bytes), as verdicts and reports show it.
 func (k Kind) Format(v float64) string {
 	switch k {
-	case Latency, GCPause:
+	case Latency, GCPause, SchedLatency:
 		return fmtDur(time.Duration(math.Round(v)))
 	case ErrorRate, Delivered, GCShare:
 		return trimFloat(100*v) + "%"
 	case Throughput:
 		return trimFloat(v) + " req/s"
-	case AllocPerRequest:
+	case AllocPerRequest, HeapBytes:
 		return humanBytes(v)
 	}
 	return trimFloat(v)

@@ -165,6 +165,58 @@ func TestEvaluateGC(t *testing.T) {
 	}
 }
 
+func TestEvaluateRuntime(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+	sched := loadrunner.NewHistogram()
+	for i := range 5000 {
+		sched.Record(time.Duration(1+i%100) * 10 * time.Microsecond) // 10µs to 1ms, evenly
+	}
+	res.Runtime = &loadrunner.RuntimeStats{Source: "test", Samples: 10,
+		GoroutinesMax: 12000, GoroutinesKnown: true, HeapMax: 300 << 20, HeapKnown: true,
+		SchedKnown: true, SchedLatency: sched}
+	cases := []struct {
+		budget string
+		want   sla.Status
+		detail string
+	}{
+		{"sched.p99<1ms", sla.Passed, "upper bound"},
+		{"sched.p50<400µs", sla.Failed, "over 400µs by"},
+		{"sched.max<=1.1ms", sla.Passed, ""},
+		{"sched.p99.99<2ms", sla.Inconclusive, "too few samples"}, // 5,000 values, p99.99 needs 100,000
+		{"goroutines.max<10000", sla.Failed, "over 10000 by 2000"},
+		{"goroutines.max<20000", sla.Passed, "the largest of 10 readings"},
+		{"heap.max<512MiB", sla.Passed, "upper bound of the live heap"},
+		{"heap.max<256MiB", sla.Failed, "over 256MiB by 44MiB"},
+	}
+	for _, c := range cases {
+		v := sla.Evaluate(res, sla.MustParse(c.budget)).Verdicts[0]
+		if v.Status != c.want || !strings.Contains(v.Detail, c.detail) {
+			t.Errorf("%s: %s (observed %s: %s), want %s saying %q", c.budget, v.Status, v.Observed, v.Detail, c.want, c.detail)
+		}
+	}
+}
+
+func TestEvaluateRuntimeUnknownIsInconclusive(t *testing.T) {
+	res := testtool.Result(10, 1000, testtool.Uniform, 0, "")
+	cases := []struct {
+		name    string
+		rt      *loadrunner.RuntimeStats
+		budget  string
+		missing string
+	}{
+		{"no source", nil, "heap.max<1GiB", "attach a GC source that can be sampled"},
+		{"expvar without goroutines", &loadrunner.RuntimeStats{Source: "expvar", Samples: 3, HeapKnown: true, HeapMax: 1}, "goroutines.max<10", "reports no goroutine count"},
+		{"no scheduling latency", &loadrunner.RuntimeStats{Source: "expvar", Samples: 3}, "sched.p99<1ms", "gives no scheduling latency"},
+	}
+	for _, c := range cases {
+		res.Runtime = c.rt
+		v := sla.Evaluate(res, sla.MustParse(c.budget)).Verdicts[0]
+		if v.Status != sla.Inconclusive || !strings.Contains(v.Detail, c.missing) {
+			t.Errorf("%s: %s (%s), want inconclusive saying %q", c.name, v.Status, v.Detail, c.missing)
+		}
+	}
+}
+
 func TestEvaluateEmptyResultIsInconclusive(t *testing.T) {
 	res := testtool.Result(1, 0, testtool.Uniform, 0, "")
 	for _, b := range []string{"p99<1s", "max<1s", "errors<1%", "p99@1s<1s"} {

@@ -48,6 +48,7 @@ func DescribeResult(w io.Writer, res *loadrunner.Result) {
 			fmt.Fprintf(w, "             warning: %s\n", warn)
 		}
 	}
+	WriteService(w, res)
 	gen := res.Generator
 	if res.Duration > 0 {
 		fmt.Fprintf(w, "  generator  cpu %.0f%% of one core, peak in flight %d, own GC pauses max %s\n",
@@ -213,8 +214,9 @@ func passing(vs []Verdict) []Verdict {
 }
 
 // Explain renders an evaluation for a person: the SLA's status, one line per
-// budget (failing ones first, with by how much), the notes, and the run's
-// figures. MeetSLA, AssertSLA and the CLI print it.
+// budget (failing ones first, with by how much), the notes, for an SLA not
+// met by a profiled run where the service's CPU went (CPUInWindow), and the
+// run's figures. MeetSLA, AssertSLA and the CLI print it.
 func Explain(res *loadrunner.Result, ev Evaluation) string {
 	var b strings.Builder
 	switch ev.Status {
@@ -226,6 +228,9 @@ func Explain(res *loadrunner.Result, ev Evaluation) string {
 		fmt.Fprintf(&b, "SLA not met: %s\n", ev.SLA)
 	}
 	WriteVerdicts(&b, ev)
+	if cause := CPUInWindow(res); cause != "" && ev.Status != Passed {
+		fmt.Fprintf(&b, "  %s\n", cause)
+	}
 	b.WriteString(DescribeRun(res))
 	return b.String()
 }

@@ -24,6 +24,8 @@ func observe(res *loadrunner.Result, b Budget) Observation {
 		return o
 	case Throughput:
 		return Observation{Value: res.Throughput(), Samples: res.Requests, Needed: 1}
+	case SchedLatency, Goroutines, HeapBytes:
+		return observeRuntime(res.Runtime, b)
 	}
 	return observeGC(res, b)
 }

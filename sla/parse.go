@@ -27,7 +27,8 @@ var errorClasses = map[string]loadrunner.Class{
 //
 //	p99<150ms, p99.9<400ms, max<2s, errors<0.1%, errors.5xx<0.01%,
 //	errors.contract==0, rate>=99%, rps>=500, p99@10s<200ms, errors<1%!,
-//	gc.max<2ms, gc.p99<1ms, gc.total<1%, gc.cycles<=50, alloc/req<64KiB
+//	gc.max<2ms, gc.p99<1ms, gc.total<1%, gc.cycles<=50, alloc/req<64KiB,
+//	sched.p99<1ms, goroutines.max<10000, heap.max<512MiB
 //
 // Metrics: pN (any percentile 0<N<100) max mean — latency from the intended
 // send time, in a duration; errors and errors.CLASS (4xx 5xx http transport
@@ -35,7 +36,9 @@ var errorClasses = map[string]loadrunner.Class{
 // delivered share of planned sends, a percentage; rps — completed requests per
 // second; gc.max gc.pN — pauses of the service's GC, a duration; gc.total —
 // pause time as a percentage of the window; gc.cycles — a count; alloc/req —
-// bytes (B KB KiB MB MiB GB GiB). Operators: < <= > >= ==. "@window" (pN, max,
+// bytes (B KB KiB MB MiB GB GiB); sched.max sched.pN — the service's
+// scheduling latency, a duration; goroutines.max — a count; heap.max — bytes
+// (the runtime figures need a GC source that can be sampled). Operators: < <= > >= ==. "@window" (pN, max,
 // mean, errors) holds the budget in every window of that length. A trailing
 // "!" (errors, errors.CLASS, max) aborts the run as soon as the budget can no
 // longer pass. Every error names the budget and its column.
@@ -158,7 +161,28 @@ func (b *Budget) setMetric(m string) error {
 	case m == "alloc/req":
 		b.Kind = AllocPerRequest
 	default:
-		return fmt.Errorf("unknown metric %q: use pN, max, mean, errors, errors.CLASS, rate, rps, gc.max, gc.pN, gc.total, gc.cycles or alloc/req", m)
+		return b.setRuntimeMetric(m)
+	}
+	return nil
+}
+
+// setRuntimeMetric recognises the metrics of the service's runtime.
+func (b *Budget) setRuntimeMetric(m string) error {
+	switch {
+	case m == "sched.max":
+		b.Kind, b.Percentile = SchedLatency, 100
+	case strings.HasPrefix(m, "sched.p"):
+		q, err := parsePercentile(m[len("sched.p"):])
+		if err != nil {
+			return fmt.Errorf("metric %s: %w", m, err)
+		}
+		b.Kind, b.Percentile = SchedLatency, q
+	case m == "goroutines.max":
+		b.Kind = Goroutines
+	case m == "heap.max":
+		b.Kind = HeapBytes
+	default:
+		return fmt.Errorf("unknown metric %q: use pN, max, mean, errors, errors.CLASS, rate, rps, gc.max, gc.pN, gc.total, gc.cycles, alloc/req, sched.max, sched.pN, goroutines.max or heap.max", m)
 	}
 	return nil
 }
@@ -180,7 +204,7 @@ func parseLimit(k Kind, s string) (float64, error) {
 		return 0, fmt.Errorf("missing limit after the operator")
 	}
 	switch k {
-	case Latency, GCPause:
+	case Latency, GCPause, SchedLatency:
 		if s == "0" {
 			return 0, nil
 		}
@@ -208,16 +232,16 @@ func parseLimit(k Kind, s string) (float64, error) {
 			return 0, fmt.Errorf("limit %s is more than 100%%", s)
 		}
 		return v / 100, nil
-	case Throughput, GCCycles:
+	case Throughput, GCCycles, Goroutines:
 		v, err := parseNumber(s)
 		if err != nil {
 			return 0, fmt.Errorf("limit %q: %w", s, err)
 		}
-		if k == GCCycles && v != math.Trunc(v) {
-			return 0, fmt.Errorf("limit %q: a cycle count is a whole number", s)
+		if k != Throughput && v != math.Trunc(v) {
+			return 0, fmt.Errorf("limit %q: a count is a whole number", s)
 		}
 		return v, nil
-	case AllocPerRequest:
+	case AllocPerRequest, HeapBytes:
 		return parseBytes(s)
 	}
 	return 0, fmt.Errorf("no limit for this metric")
@@ -267,14 +291,14 @@ func parseBytes(s string) (float64, error) {
 // formatLimit renders a limit canonically in the kind's unit.
 func formatLimit(k Kind, v float64) string {
 	switch k {
-	case Latency, GCPause:
+	case Latency, GCPause, SchedLatency:
 		return formatDuration(time.Duration(v))
 	case ErrorRate, Delivered, GCShare:
 		if v == 0 {
 			return "0"
 		}
 		return strconv.FormatFloat(v*100, 'f', -1, 64) + "%"
-	case AllocPerRequest:
+	case AllocPerRequest, HeapBytes:
 		return formatBytes(v)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)

@@ -23,6 +23,9 @@ func TestParseCanonicalRoundTrip(t *testing.T) {
 		{"errors<1%!, max<2s!", "errors<1%!, max<2s!"},
 		{"p99<1.5m", "p99<1.5m"},
 		{"errors.transport<1%, errors.timeout==0", "errors.transport<1%, errors.timeout==0"},
+		{"sched.p99<1ms, sched.max<=50ms", "sched.p99<1ms, sched.max<=50ms"},
+		{"goroutines.max<10000, heap.max<512MiB", "goroutines.max<10000, heap.max<512MiB"},
+		{"heap.max<=536870912B", "heap.max<=512MiB"},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -42,12 +45,15 @@ func TestParseCanonicalRoundTrip(t *testing.T) {
 }
 
 func TestParseValues(t *testing.T) {
-	got := sla.MustParse("p99.9@10s<400ms, errors.5xx<0.01%, alloc/req<64KiB, errors<1%!")
+	got := sla.MustParse("p99.9@10s<400ms, errors.5xx<0.01%, alloc/req<64KiB, errors<1%!, sched.p99<1ms, goroutines.max<10000, heap.max<512MiB")
 	want := []sla.Budget{
 		{Metric: "p99.9", Kind: sla.Latency, Percentile: 99.9, Window: 10 * time.Second, Op: sla.OpLess, Limit: float64(400 * time.Millisecond)},
 		{Metric: "errors.5xx", Kind: sla.ErrorRate, Class: "http.5xx", Op: sla.OpLess, Limit: 0.0001},
 		{Metric: "alloc/req", Kind: sla.AllocPerRequest, Op: sla.OpLess, Limit: 65536},
 		{Metric: "errors", Kind: sla.ErrorRate, Op: sla.OpLess, Limit: 0.01, Abort: true},
+		{Metric: "sched.p99", Kind: sla.SchedLatency, Percentile: 99, Op: sla.OpLess, Limit: float64(time.Millisecond)},
+		{Metric: "goroutines.max", Kind: sla.Goroutines, Op: sla.OpLess, Limit: 10000},
+		{Metric: "heap.max", Kind: sla.HeapBytes, Op: sla.OpLess, Limit: 512 << 20},
 	}
 	if len(got.Budgets) != len(want) {
 		t.Fatalf("%d budgets, want %d", len(got.Budgets), len(want))
@@ -91,6 +97,15 @@ func TestParseErrors(t *testing.T) {
 		{"p99<1ms, max<1s, errors<1%, rps>=NaN", `"NaN" is not a number`},
 		{"p1e2<1ms", "is not a number"},
 		{strings.Repeat("p99<1ms,", 600), "more than the 4096 allowed"},
+		{"sched.p100<1ms", "use max for the largest"},
+		{"sched<1ms", `unknown metric "sched"`},
+		{"sched.p99<1", `limit "1" is not a duration`},
+		{"goroutines.max<1e4", "is not a number"},
+		{"goroutines.max<10.5", "whole number"},
+		{"goroutines<10", `unknown metric "goroutines"`},
+		{"heap.max<512", "needs a byte unit"},
+		{"heap.max@10s<1GiB", "a window applies to latency and error budgets"},
+		{"sched.max<1ms!", "early abort (!) applies to errors and max"},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -106,7 +121,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"p99<150ms, errors<0.1%", "p99.9@10s<400ms!", "alloc/req<64KiB", "gc.total<1%", "rate>=99%, rps>=500", "errors.5xx==0"} {
+	for _, s := range []string{"p99<150ms, errors<0.1%", "p99.9@10s<400ms!", "alloc/req<64KiB", "gc.total<1%", "rate>=99%, rps>=500", "errors.5xx==0", "sched.p99<1ms, goroutines.max<10000, heap.max<512MiB"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

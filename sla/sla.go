@@ -37,6 +37,15 @@ const (
 	GCCycles
 	// AllocPerRequest is the service's heap allocation per completed request.
 	AllocPerRequest
+	// SchedLatency is a figure of the service's scheduling latency (max or
+	// percentile): how long its goroutines waited to run ("sched.p99").
+	SchedLatency
+	// Goroutines is the most goroutines the service had at a reading
+	// ("goroutines.max").
+	Goroutines
+	// HeapBytes is the largest heap the service held at a reading
+	// ("heap.max").
+	HeapBytes
 )
 
 // Op is a comparison of a budget.
@@ -57,8 +66,9 @@ type Budget struct {
 	Metric string
 	// Kind says what the metric measures.
 	Kind Kind
-	// Percentile is the percentile (0–100) of a "pN" or "gc.pN" metric; 100
-	// for "max" and "gc.max"; 0 for "mean" and the other kinds.
+	// Percentile is the percentile (0–100) of a "pN", "gc.pN" or "sched.pN"
+	// metric; 100 for "max", "gc.max" and "sched.max"; 0 for "mean" and the
+	// other kinds.
 	Percentile float64
 	// Mean is true for the "mean" metric.
 	Mean bool

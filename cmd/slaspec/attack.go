@@ -44,6 +44,7 @@ type attackFlags struct {
 	shard, startAt                            string
 	demo, quiet                               bool
 	remote                                    remoteFlags
+	profile                                   profileFlags
 }
 
 func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -104,6 +105,7 @@ func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
 	fs.BoolVar(&f.demo, "demo", false, "start a demo service on loopback and load it (no -url needed)")
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
 	f.remote.register(fs)
+	f.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, exitUsage
 	}
@@ -173,7 +175,11 @@ func (f *attackFlags) build() (loadrunner.Target, sla.SLA, []loadrunner.Option, 
 		}
 		opts = append(opts, loadrunner.WithGCSource(src))
 	}
-	return target, want, opts, cleanup, nil
+	popts, err := f.profile.options(f.jsonOut, "")
+	if err != nil {
+		return nil, sla.SLA{}, nil, cleanup, err
+	}
+	return target, want, append(opts, popts...), cleanup, nil
 }
 
 // distribute sets the plan's shard and start instant from the flags or the

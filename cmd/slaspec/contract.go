@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -102,6 +103,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		mix, noDiscover        bool
 		allowInconclusive      bool
 		params                 paramFlags
+		profile                profileFlags
 	)
 	fs := newFlagSet("contract", "-spec FILE -url URL [flags]", stderr)
 	cf.register(fs)
@@ -119,6 +121,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.BoolVar(&allowInconclusive, "allow-inconclusive", false, "run even when the planned load cannot give a budget's percentile enough samples (it is then inconclusive)")
 	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
 	remote.register(fs)
+	profile.register(fs)
 	fs.BoolVar(&mix, "mix", false, "load the selected operations together in one run, in the proportions of their x-sla weights, at the document's (or -rate's) rate")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -170,6 +173,10 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	for _, n := range doc.Notes() {
 		fmt.Fprintf(stdout, "note: %s\n", n)
 	}
+	if _, err := profile.options(jsonOut, ""); err != nil {
+		fmt.Fprintf(stderr, "slaspec contract: %v\n", err)
+		return exitUsage
+	}
 	worst := sla.Passed
 	add := func(entry report.Entry) {
 		out.Partial = out.Partial || entry.Result.Partial
@@ -183,7 +190,8 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		worst = sla.Worse(worst, entry.Status)
 	}
 	if mix {
-		entries, err := runMix(ctx, doc, ops, baseURL, override, suite, reqOpts, remote.options())
+		popts, _ := profile.options(jsonOut, "mix")
+		entries, err := runMix(ctx, doc, ops, baseURL, override, suite, reqOpts, append(remote.options(), popts...))
 		if err != nil {
 			fmt.Fprintf(stderr, "slaspec contract: -mix: %s\n", errorText(err))
 			return exitUsage
@@ -197,7 +205,8 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				out.Partial = true
 				break
 			}
-			entry, err := runOperation(ctx, stdout, op, baseURL, override, suite, reqOpts, remote.options()...)
+			popts, _ := profile.options(jsonOut, cmp.Or(op.ID, op.Method+" "+op.Path))
+			entry, err := runOperation(ctx, stdout, op, baseURL, override, suite, reqOpts, append(remote.options(), popts...)...)
 			if err != nil {
 				fmt.Fprintf(stdout, "\n%s\n  ERROR %s\n", op, errorText(err))
 				worst = sla.Failed
@@ -227,6 +236,10 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 func printEntry(w io.Writer, e report.Entry) {
 	fmt.Fprintf(w, "\n%s (%s) %s\n", e.Name, e.OperationID, strings.ToUpper(string(e.Status)))
 	sla.WriteVerdicts(w, sla.Evaluation{Verdicts: e.Verdicts})
+	if cause := sla.CPUInWindow(e.Result); cause != "" && e.Status != sla.Passed {
+		fmt.Fprintf(w, "  %s\n", cause)
+	}
+	sla.WriteService(w, e.Result)
 	for _, src := range e.Sources {
 		fmt.Fprintf(w, "  values   %s\n", src)
 	}

@@ -1,12 +1,16 @@
 package bookstore_test
 
 import (
-	"github.com/slaspec/slaspec/internal/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/slaspec/slaspec/internal/testtool"
+	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/report"
 )
 
 // runSLASuite runs the bookstore SLA suite's getBook and search specs with
@@ -64,5 +68,39 @@ func TestRegressedBuildIsCaught(t *testing.T) {
 	joined := strings.Join(regressedOps, "\n")
 	if !strings.Contains(joined, "GET /search") || !strings.Contains(joined, "GET /books/{id}") {
 		t.Fatalf("compare does not name both regressed operations:\n%s", out)
+	}
+}
+
+// TestRegressedProcessNamesItsCause runs the suite's separate-process spec
+// against the regressed build, profiled, at a fifth of its rate (at the full
+// rate the regressed search needs more than two cores and the service stops
+// answering even its profiler): the report's CPU profile has the regressed
+// ranking among the service's top three cumulative frames, the console names
+// it, and a spec that does not pass says "CPU in the window".
+func TestRegressedProcessNamesItsCause(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the SLA suite")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(testtool.GinkgoCLI(t), "-v", "--no-color", "--label-filter=process", "./sla")
+	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+dir, "BOOKSTORE_REGRESSED=1", "SLASPEC_RATE_SCALE=0.2")
+	out, err := cmd.CombinedOutput()
+	doc, rerr := report.ReadDocument(filepath.Join(dir, "sla-report.json"))
+	if rerr != nil || len(doc.Operations) != 1 || doc.Operations[0].Result.Profiles == nil || doc.Operations[0].Result.Profiles.CPU == nil {
+		t.Fatalf("no profiled entry in the report (%v):\n%s", rerr, out)
+	}
+	const want = "github.com/slaspec/slaspec/examples/bookstore/service.(*server).rankQuadratic"
+	top := doc.Operations[0].Result.Profiles.CPU.TopOwn
+	if !slices.ContainsFunc(top[:min(3, len(top))], func(f loadrunner.Frame) bool { return f.Function == want }) {
+		t.Errorf("top three own CPU frames %+v lack %s", top[:min(3, len(top))], want)
+	}
+	if !strings.Contains(string(out), "service.(*server).rankQuadratic") {
+		t.Errorf("the console does not name rankQuadratic:\n%s", out)
+	}
+	if err != nil && !strings.Contains(string(out), "CPU in the window: ") {
+		t.Errorf("the failure does not say where the CPU went:\n%s", out)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "profiles", "*", "cpu.pb.gz")); len(files) != 1 {
+		t.Errorf("CPU profiles beside the reports: %q, want one", files)
 	}
 }

@@ -49,6 +49,22 @@
 // truncated: each pause may read up to 10% or 1 µs short. No allocation
 // figure.
 //
+// # Runtime samples during the window
+//
+// InProcess, Expvar and Prometheus are also loadrunner.RuntimeSamplers: a
+// run reads them once per time-series interval, so the result's time series
+// shows the service's goroutines, heap, scheduling latency and GC per
+// interval, and its Runtime field the window's maxima and scheduling-latency
+// percentiles. InProcess reads runtime/metrics (/sched/latencies:seconds,
+// /sched/goroutines:goroutines, /memory/classes/heap/objects:bytes).
+// Expvar reads memstats.HeapAlloc and the GC counters, and a top-level
+// "goroutines" number when the service publishes one (expvar does not by
+// default); it has no scheduling latency. Prometheus reads go_goroutines,
+// go_memory_classes_heap_objects_bytes or go_memstats_heap_alloc_bytes, the
+// go_gc_duration_seconds counters, and go_sched_latencies_seconds when the
+// service's Go collector exposes it. A scheduling latency comes from bucket
+// deltas, each value taken at its bucket's upper bound.
+//
 // All sources measure from Begin to End: cycles that straddle an edge may
 // be counted or not (±1 cycle). The HTTP sources bound each scrape
 // (WithTimeout, WithMaxBody) and report a bad URL, a failed scrape or a

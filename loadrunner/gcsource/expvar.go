@@ -38,6 +38,7 @@ type expvarSource struct {
 	begun bool
 	start time.Time
 	at    memStats
+	last  memStats // the previous reading, for SampleRuntime
 }
 
 // memStats is the part of runtime.MemStats the source reads. Pointers tell
@@ -48,6 +49,10 @@ type memStats struct {
 	TotalAlloc   *uint64  `json:"TotalAlloc"`
 	PauseNs      []uint64 `json:"PauseNs"`
 	PauseEnd     []uint64 `json:"PauseEnd"`
+	HeapAlloc    *uint64  `json:"HeapAlloc"`
+	// goroutines is the document's top-level "goroutines" number, which
+	// expvar does not publish but services may; nil when absent.
+	goroutines *int64
 }
 
 func (s *expvarSource) Name() string { return s.ep.name }
@@ -60,7 +65,7 @@ func (s *expvarSource) Begin(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.begun, s.start, s.at = true, time.Now(), ms
+	s.begun, s.start, s.at, s.last = true, time.Now(), ms, ms
 	return nil
 }
 
@@ -98,7 +103,8 @@ func (s *expvarSource) read(ctx context.Context) (memStats, error) {
 // every field the source needs.
 func decodeMemStats(body []byte) (memStats, error) {
 	var doc struct {
-		MemStats *memStats `json:"memstats"`
+		MemStats   *memStats       `json:"memstats"`
+		Goroutines json.RawMessage `json:"goroutines"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return memStats{}, fmt.Errorf("decoding expvar json: %w", err)
@@ -106,6 +112,10 @@ func decodeMemStats(body []byte) (memStats, error) {
 	ms := doc.MemStats
 	if ms == nil {
 		return memStats{}, fmt.Errorf("no \"memstats\" object (is this a Go expvar endpoint?)")
+	}
+	var n int64
+	if json.Unmarshal(doc.Goroutines, &n) == nil && n > 0 {
+		ms.goroutines = &n
 	}
 	switch {
 	case ms.NumGC == nil:
@@ -166,4 +176,35 @@ func (s *expvarSource) isBegun() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.begun
+}
+
+// SampleRuntime reads memstats: HeapAlloc, and the GC cycles and pause
+// time since the previous reading (or Begin); the goroutine count when the
+// service publishes a top-level "goroutines" number. Expvar has no
+// scheduling latency.
+func (s *expvarSource) SampleRuntime(ctx context.Context) (loadrunner.RuntimeSample, error) {
+	if !s.isBegun() {
+		return loadrunner.RuntimeSample{}, fmt.Errorf("gcsource: %s: SampleRuntime outside Begin and End", s.Name())
+	}
+	ms, err := s.read(ctx)
+	if err != nil {
+		return loadrunner.RuntimeSample{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev := s.last
+	s.last = ms
+	var sample loadrunner.RuntimeSample
+	if ms.goroutines != nil {
+		sample.Goroutines = *ms.goroutines
+	}
+	if ms.HeapAlloc != nil {
+		sample.HeapBytes = *ms.HeapAlloc
+	}
+	if *ms.NumGC >= *prev.NumGC && *ms.PauseTotalNs >= *prev.PauseTotalNs {
+		sample.GCCycles = uint64(*ms.NumGC - *prev.NumGC)
+		sample.GCPauseTotal = time.Duration(*ms.PauseTotalNs - *prev.PauseTotalNs)
+		sample.GCKnown = true
+	}
+	return sample, nil
 }

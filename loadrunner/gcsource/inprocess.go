@@ -41,6 +41,10 @@ type inProcess struct {
 	begun bool
 	start time.Time
 	at    rmSnapshot
+	// last is the previous runtime reading (see SampleRuntime); lastErr
+	// why there is none.
+	last    rtReading
+	lastErr error
 }
 
 // rmSnapshot is one reading of the metrics the source uses.
@@ -59,9 +63,11 @@ func (s *inProcess) Begin(context.Context) error {
 	if err != nil {
 		return err
 	}
+	last, lastErr := readRuntimeSample()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.begun, s.start, s.at = true, time.Now(), snap
+	s.last, s.lastErr = last, lastErr
 	return nil
 }
 
@@ -81,14 +87,7 @@ func (s *inProcess) End(context.Context) (loadrunner.GCStats, error) {
 }
 
 func (s *inProcess) stats(begin, end rmSnapshot, window time.Duration) (loadrunner.GCStats, error) {
-	if !slices.Equal(begin.bounds, end.bounds) {
-		return loadrunner.GCStats{}, fmt.Errorf("gcsource: %s: %s bucket boundaries changed", s.Name(), metricPauses)
-	}
-	delta := make([]uint64, len(end.counts))
-	for i := range delta {
-		delta[i] = end.counts[i] - begin.counts[i] // runtime counters only grow
-	}
-	b, err := fromBuckets(end.bounds, delta)
+	b, err := bucketDelta(begin.bounds, begin.counts, end.bounds, end.counts)
 	if err != nil {
 		return loadrunner.GCStats{}, fmt.Errorf("gcsource: %s: %s: %w", s.Name(), metricPauses, err)
 	}

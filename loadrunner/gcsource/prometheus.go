@@ -43,6 +43,7 @@ type promSource struct {
 	begun bool
 	start time.Time
 	at    promSnapshot
+	last  promSnapshot // the previous scrape, for SampleRuntime
 }
 
 func (s *promSource) Name() string { return s.ep.name }
@@ -55,7 +56,7 @@ func (s *promSource) Begin(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.begun, s.start, s.at = true, time.Now(), snap
+	s.begun, s.start, s.at, s.last = true, time.Now(), snap, snap
 	return nil
 }
 
@@ -132,23 +133,7 @@ func promStats(b, e promSnapshot, window time.Duration) (loadrunner.GCStats, err
 // histStats fills Pauses and PauseHist (and PauseTotal from _sum) from the
 // histogram delta; it returns PauseMax's upper bound, if the data has one.
 func histStats(g *loadrunner.GCStats, b, e promSnapshot) ([]time.Duration, error) {
-	if !slices.Equal(b.hist.les, e.hist.les) {
-		return nil, fmt.Errorf("histogram %s: bucket bounds changed between Begin and End", e.histName)
-	}
-	bounds := append([]float64{0}, e.hist.les...)
-	if e.hist.les[0] == 0 {
-		bounds[0] = math.Inf(-1)
-	}
-	counts := make([]uint64, len(e.hist.les))
-	var prev float64
-	for i := range counts {
-		d := e.hist.cum[i] - b.hist.cum[i]
-		if d < prev {
-			return nil, fmt.Errorf("histogram %s: bucket le=%g fell between Begin and End: did the service restart?", e.histName, e.hist.les[i])
-		}
-		counts[i], prev = uint64(d-prev), d
-	}
-	bk, err := fromBuckets(bounds, counts)
+	bk, err := promHistDelta(b.hist, e.hist)
 	if err != nil {
 		return nil, fmt.Errorf("histogram %s: %w", e.histName, err)
 	}
@@ -167,6 +152,29 @@ func histStats(g *loadrunner.GCStats, b, e promSnapshot) ([]time.Duration, error
 		return nil, nil
 	}
 	return []time.Duration{bk.max}, nil
+}
+
+// promHistDelta builds the distribution of what a cumulative Prometheus
+// histogram gained between two scrapes, each value at its bucket's upper
+// bound (le).
+func promHistDelta(b, e *promHist) (bucketed, error) {
+	if !slices.Equal(b.les, e.les) {
+		return bucketed{}, fmt.Errorf("bucket bounds changed between scrapes")
+	}
+	bounds := append([]float64{0}, e.les...)
+	if e.les[0] == 0 {
+		bounds[0] = math.Inf(-1)
+	}
+	counts := make([]uint64, len(e.les))
+	var prev float64
+	for i := range counts {
+		d := e.cum[i] - b.cum[i]
+		if d < prev {
+			return bucketed{}, fmt.Errorf("bucket le=%g fell between scrapes: did the service restart?", e.les[i])
+		}
+		counts[i], prev = uint64(d-prev), d
+	}
+	return fromBuckets(bounds, counts)
 }
 
 // summaryStats uses go_gc_duration_seconds: its _sum for PauseTotal, its

@@ -18,6 +18,17 @@ const (
 // /sched/pauses/total/gc:seconds (Go 1.22+) and the older /gc/pauses:seconds.
 var famHists = []string{"go_sched_pauses_total_gc_seconds", "go_gc_pauses_seconds"}
 
+// Runtime families the Prometheus source samples during the window:
+// the goroutine count, the scheduling-latency histogram (runtime/metrics'
+// /sched/latencies:seconds, exposed when the service enables it in
+// client_golang's Go collector) and the heap held by objects, best first.
+const (
+	famGoroutines = "go_goroutines"
+	famSched      = "go_sched_latencies_seconds"
+)
+
+var famHeap = []string{"go_memory_classes_heap_objects_bytes", "go_memstats_heap_alloc_bytes"}
+
 // famAllocs are the allocated-bytes counters, best first.
 var famAllocs = []string{"go_gc_heap_allocs_bytes_total", "go_memstats_alloc_bytes_total"}
 
@@ -30,6 +41,10 @@ type promSnapshot struct {
 	cycles     *float64
 	allocs     *float64
 	allocsName string
+	goroutines *float64
+	heap       *float64
+	heapName   string
+	sched      *promHist
 }
 
 type promSummary struct {
@@ -47,8 +62,8 @@ type promHist struct {
 // keepFamily selects the samples a snapshot needs.
 func keepFamily(name string) bool {
 	base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_sum"), "_count")
-	return base == famSummary || slices.Contains(famHists, base) ||
-		name == famCycles || slices.Contains(famAllocs, name)
+	return base == famSummary || slices.Contains(famHists, base) || base == famSched ||
+		name == famCycles || slices.Contains(famAllocs, name) || name == famGoroutines || slices.Contains(famHeap, name)
 }
 
 // snapshotOf gathers the families from parsed samples. Each family must be
@@ -80,6 +95,12 @@ func snapshotOf(samples []promSample) (promSnapshot, error) {
 			snap.hist, snap.histName = h, name
 			break
 		}
+	}
+	if h, ok := hists[famSched]; ok {
+		if err := h.check(); err != nil {
+			return snap, fmt.Errorf("histogram %s: %w", famSched, err)
+		}
+		snap.sched = h
 	}
 	if snap.summary == nil && snap.hist == nil {
 		return snap, fmt.Errorf("no GC pause metrics: want %s or %s", famSummary, strings.Join(famHists, " or "))
@@ -123,7 +144,7 @@ func isSeconds(f float64) bool {
 // labels other than quantile and le.
 func sampleKey(s promSample) (fam, key, others string) {
 	fam = s.name
-	if fam != famSummary && fam != famCycles && !slices.Contains(famAllocs, fam) {
+	if fam != famSummary && fam != famCycles && !slices.Contains(famAllocs, fam) && fam != famGoroutines && !slices.Contains(famHeap, fam) {
 		fam = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(fam, "_bucket"), "_sum"), "_count")
 	}
 	var o, all []string
@@ -164,7 +185,13 @@ func (snap *promSnapshot) add(s promSample, fam string, hists map[string]*promHi
 		if snap.allocs == nil || slices.Index(famAllocs, s.name) < slices.Index(famAllocs, snap.allocsName) {
 			snap.allocs, snap.allocsName = &v, s.name
 		}
-	case slices.Contains(famHists, fam):
+	case s.name == famGoroutines:
+		snap.goroutines = &v
+	case slices.Contains(famHeap, s.name):
+		if snap.heap == nil || slices.Index(famHeap, s.name) < slices.Index(famHeap, snap.heapName) {
+			snap.heap, snap.heapName = &v, s.name
+		}
+	case slices.Contains(famHists, fam) || fam == famSched:
 		h := hists[fam]
 		if h == nil {
 			h = &promHist{}

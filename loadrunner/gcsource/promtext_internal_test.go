@@ -95,7 +95,7 @@ func TestParsePrometheusBounds(t *testing.T) {
 }
 
 func TestParsePrometheusKeeps(t *testing.T) {
-	in := "# TYPE go_gc_duration_seconds summary\r\ngo_gc_duration_seconds_sum 1\ngo_goroutines 3\ngo_gc_duration_seconds_count 2"
+	in := "# TYPE go_gc_duration_seconds summary\r\ngo_gc_duration_seconds_sum 1\ngo_threads 3\ngo_gc_duration_seconds_count 2"
 	all, err := parsePrometheus([]byte(in), nil)
 	if err != nil || len(all) != 3 {
 		t.Fatalf("all: %d samples, err %v; want 3", len(all), err)

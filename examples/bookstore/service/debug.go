@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"expvar"
 	"net/http"
+	"net/http/pprof"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 )
@@ -44,13 +46,17 @@ func (s *server) statsView() statsView {
 	}
 }
 
-// statsKey is the /debug/vars key of this service's counters.
-const statsKey = "bookstore"
+// The /debug/vars keys of this service's counters and of the goroutine count.
+const (
+	statsKey      = "bookstore"
+	goroutinesKey = "goroutines"
+)
 
 // debugVars serves GET /debug/vars in expvar's format: every published
-// expvar variable (cmdline and memstats at least) plus this service's
-// counters under statsKey. The counters are per service, not global, so
-// several services in one process do not mix their figures.
+// expvar variable (cmdline and memstats at least), the process's goroutine
+// count under "goroutines", and this service's counters under statsKey. The
+// counters are per service, not global, so several services in one process
+// do not mix their figures.
 func (s *server) debugVars(w http.ResponseWriter, _ *http.Request) {
 	own, err := json.Marshal(s.statsView())
 	if err != nil {
@@ -59,7 +65,7 @@ func (s *server) debugVars(w http.ResponseWriter, _ *http.Request) {
 	}
 	buf := []byte{'{', '\n'}
 	expvar.Do(func(kv expvar.KeyValue) {
-		if kv.Key == statsKey {
+		if kv.Key == statsKey || kv.Key == goroutinesKey {
 			return
 		}
 		buf = strconv.AppendQuote(buf, kv.Key)
@@ -67,10 +73,26 @@ func (s *server) debugVars(w http.ResponseWriter, _ *http.Request) {
 		buf = append(buf, kv.Value.String()...)
 		buf = append(buf, ",\n"...)
 	})
+	buf = strconv.AppendQuote(buf, goroutinesKey)
+	buf = append(buf, ": "...)
+	buf = strconv.AppendInt(buf, int64(runtime.NumGoroutine()), 10)
+	buf = append(buf, ",\n"...)
 	buf = strconv.AppendQuote(buf, statsKey)
 	buf = append(buf, ": "...)
 	buf = append(buf, own...)
 	buf = append(buf, "\n}\n"...)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(buf)
+}
+
+// handleProfiles serves net/http/pprof's endpoints under /debug/pprof/: the
+// index and every named profile (allocs, goroutine, heap, mutex, block, …),
+// a CPU profile (profile?seconds=N), an execution trace, and symbols.
+func handleProfiles(mux *http.ServeMux) {
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }

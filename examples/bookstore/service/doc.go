@@ -9,9 +9,11 @@
 // Options.Seed, so two services built with the same options serve the same
 // books.
 //
-// GET /debug/vars serves expvar's process variables (cmdline, memstats) plus
-// a "bookstore" object with this service's counters, so a remote GC source
-// can read memstats.PauseNs while a test reads which code paths were taken.
+// GET /debug/vars serves expvar's process variables (cmdline, memstats), the
+// goroutine count and a "bookstore" object with this service's counters, so
+// a remote GC source can read memstats.PauseNs while a test reads which code
+// paths were taken. GET /debug/pprof/ serves net/http/pprof's profiles, so a
+// profile source can name the code a regression made slow.
 //
 // Options.Regressed builds the same API with three deliberate regressions, so
 // an SLA suite has something to catch:

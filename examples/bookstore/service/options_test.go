@@ -89,14 +89,18 @@ func TestDebugVarsServesMemstats(t *testing.T) {
 			NumGC   uint32   `json:"NumGC"`
 			PauseNs []uint64 `json:"PauseNs"`
 		} `json:"memstats"`
-		Cmdline   []string  `json:"cmdline"`
-		Bookstore *counters `json:"bookstore"`
+		Cmdline    []string  `json:"cmdline"`
+		Goroutines int       `json:"goroutines"`
+		Bookstore  *counters `json:"bookstore"`
 	}
 	if err := json.Unmarshal(r.body, &vars); err != nil {
 		t.Fatalf("debug vars are not JSON: %v\n%s", err, r.body)
 	}
 	if vars.Memstats == nil || len(vars.Memstats.PauseNs) == 0 || len(vars.Cmdline) == 0 {
 		t.Errorf("debug vars lack expvar's memstats or cmdline: %.200s", r.body)
+	}
+	if vars.Goroutines < 1 {
+		t.Errorf("debug vars count %d goroutines, want at least one", vars.Goroutines)
 	}
 	if vars.Bookstore == nil || vars.Bookstore.Lists != 1 {
 		t.Errorf("bookstore counters %+v, want one list", vars.Bookstore)
@@ -117,5 +121,23 @@ func TestUnknownRoutes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			wantStatus(t, do(t, srv, tt.method, tt.path, "", ""), tt.status)
 		})
+	}
+}
+
+func TestDebugPprofServesProfiles(t *testing.T) {
+	srv := start(t, service.Options{Books: smallCatalog})
+	index := do(t, srv, http.MethodGet, "/debug/pprof/", "", "")
+	wantStatus(t, index, http.StatusOK)
+	for _, name := range []string{"allocs", "goroutine", "mutex", "block", "profile"} {
+		if !bytes.Contains(index.body, []byte(">"+name+"<")) {
+			t.Errorf("the /debug/pprof/ index does not link %s", name)
+		}
+	}
+	for _, path := range []string{"/debug/pprof/goroutine", "/debug/pprof/allocs"} {
+		r := do(t, srv, http.MethodGet, path, "", "")
+		wantStatus(t, r, http.StatusOK)
+		if len(r.body) < 2 || r.body[0] != 0x1f || r.body[1] != 0x8b {
+			t.Errorf("%s: not a gzip-compressed profile: %.40q", path, r.body)
+		}
 	}
 }

@@ -37,6 +37,7 @@ func New(opts Options) http.Handler {
 	mux.HandleFunc("POST /books/{id}/reserve", s.handle(s.reserveBook))
 	mux.HandleFunc("GET /search", s.handle(s.search))
 	mux.HandleFunc("GET /debug/vars", s.debugVars)
+	handleProfiles(mux)
 	return mux
 }
 

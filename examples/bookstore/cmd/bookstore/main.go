@@ -5,8 +5,9 @@
 //	bookstore [-addr 127.0.0.1:8080] [-regressed] [-seed 0] [-books 1000]
 //
 // It prints "listening on http://ADDR" once it accepts connections, serves
-// GET /debug/vars for remote GC figures, and shuts down gracefully on SIGINT
-// or SIGTERM, letting requests in flight finish.
+// GET /debug/vars for remote GC figures and /debug/pprof/ for profiles, and
+// shuts down gracefully on SIGINT or SIGTERM, letting requests in flight
+// finish.
 package main
 
 import (
