@@ -52,13 +52,38 @@ type Config struct {
 	StartAt time.Time
 	Align   time.Duration
 	// Remote raises the safety limits for targets outside loopback
-	// (SLASPEC_REMOTE_MAX_RATE, SLASPEC_REMOTE_MAX_DURATION); see
-	// loadrunner.WithRemoteLimits. SLASPEC_ALLOW_HOSTS restricts the hosts.
+	// (SLASPEC_REMOTE_MAX_RATE, SLASPEC_REMOTE_MAX_DURATION,
+	// SLASPEC_REMOTE_MAX_CONCURRENCY); see loadrunner.Safety.
 	Remote loadrunner.RemoteLimits
+	// AllowHosts restricts the target hosts outside loopback to these
+	// patterns (SLASPEC_ALLOW_HOSTS, comma separated); see
+	// loadrunner.Safety.AllowHosts.
+	AllowHosts []string
 }
 
 // RemoteLimits raises the safety limits for targets outside loopback.
 func RemoteLimits(l loadrunner.RemoteLimits) Option { return func(c *Config) { c.Remote = l } }
+
+// AllowHosts restricts the target hosts outside loopback to patterns.
+func AllowHosts(patterns ...string) Option { return func(c *Config) { c.AllowHosts = patterns } }
+
+// guard is the configured safety guard: remote limits and allow-list.
+func (c Config) guard() loadrunner.Safety {
+	return loadrunner.Safety{Limits: c.Remote, AllowHosts: c.AllowHosts}
+}
+
+// safety returns the run options carrying the configured remote limits and
+// allow-list, when set (so that a spec's own WithSafety keeps the rest).
+func (c Config) safety() []loadrunner.Option {
+	var opts []loadrunner.Option
+	if c.Remote != (loadrunner.RemoteLimits{}) {
+		opts = append(opts, loadrunner.WithRemoteLimits(c.Remote))
+	}
+	if len(c.AllowHosts) > 0 {
+		opts = append(opts, loadrunner.WithAllowHosts(c.AllowHosts...))
+	}
+	return opts
+}
 
 // Option configures the plugin in Go code; the environment overrides it.
 type Option func(*Config)
@@ -128,6 +153,8 @@ func resolve(opts []Option, getenv func(string) string) (Config, error) {
 		{"SLASPEC_ALIGN", func(v string) (err error) { c.Align, err = time.ParseDuration(v); return err }},
 		{"SLASPEC_REMOTE_MAX_RATE", func(v string) (err error) { c.Remote.MaxRate, err = strconv.ParseFloat(v, 64); return err }},
 		{"SLASPEC_REMOTE_MAX_DURATION", func(v string) (err error) { c.Remote.MaxDuration, err = time.ParseDuration(v); return err }},
+		{"SLASPEC_REMOTE_MAX_CONCURRENCY", func(v string) (err error) { c.Remote.MaxConcurrency, err = strconv.Atoi(v); return err }},
+		{loadrunner.AllowHostsEnv, func(v string) error { c.AllowHosts = strings.Split(v, ","); return nil }},
 	} {
 		if err := set(e.key, e.parse); err != nil {
 			return c, err

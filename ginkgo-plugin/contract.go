@@ -165,7 +165,9 @@ func (c *contractSpecs) refusal(op *contract.Operation, spec contract.LoadSpec) 
 // DescribeContract and the suites `slaspec gen` writes use it.
 func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, spec contract.LoadSpec, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
-	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
+	cfg, err := currentConfig()
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed())), contract.WithSafety(cfg.guard())}, opts...)
 	learned, err := op.Discover(ctx, baseURL, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	p, err := op.Prepare(baseURL, spec, contract.LoadSpec{}, append(opts, contract.WithLearned(learned))...)

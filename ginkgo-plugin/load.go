@@ -107,9 +107,7 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 		live.Store(&p)
 		return nil
 	})}, spec.runOpts...)
-	if cfg.Remote != (loadrunner.RemoteLimits{}) {
-		runOpts = append(runOpts, loadrunner.WithRemoteLimits(cfg.Remote))
-	}
+	runOpts = append(runOpts, cfg.safety()...)
 	entry, err := spec.run(ctx, cfg.Apply(plan, time.Now()), target, runOpts)
 	if err != nil {
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))

@@ -15,6 +15,7 @@ type config struct {
 	gc       GCSource
 	progress func(Progress) error
 	interval time.Duration
+	safety   Safety
 }
 
 // WithGCSource attaches a source of the service's GC figures; the result's GC

@@ -154,6 +154,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	reqOpts = append(reqOpts, pinned...)
+	reqOpts = append(reqOpts, contract.WithSafety(remote.safety()))
 	if noDiscover {
 		reqOpts = append(reqOpts, contract.WithoutDiscovery())
 	}
