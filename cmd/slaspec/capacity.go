@@ -154,7 +154,7 @@ func writeCapacityHTML(path, url string, c *capacity.Result) error {
 	if err != nil {
 		return err
 	}
-	doc := &report.Document{Suite: "slaspec capacity", Environment: report.CurrentEnvironment(), Partial: c.Partial, Operations: []report.Entry{e}}
+	doc := &report.Document{Suite: "slaspec capacity", Environment: report.CurrentEnvironment(os.Getenv), Partial: c.Partial, Operations: []report.Entry{e}}
 	doc.Started, doc.Ended = c.Steps[0].Result.Started, c.Steps[len(c.Steps)-1].Result.Ended
 	var b bytes.Buffer
 	if err := report.WriteHTML(&b, doc); err != nil {

@@ -162,7 +162,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if refuseInconclusive(stderr, "slaspec contract", planShortfalls(doc, ops, override, suite, mix), allowInconclusive) {
 		return exitUsage
 	}
-	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment()}
+	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment(os.Getenv)}
 	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), plural(len(ops), "operation"), seed)
 	for _, n := range doc.Notes() {
 		fmt.Fprintf(stdout, "note: %s\n", n)
