@@ -78,3 +78,28 @@ func TestDecompressionBombIsBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestCapturedValuesAreBounded: a journey step cannot be made to carry a
+// megabyte the service put in a captured value.
+func TestCapturedValuesAreBounded(t *testing.T) {
+	var long atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.Path) > 1<<10 {
+			long.Add(1)
+		}
+		w.Write([]byte(`{"id": "` + strings.Repeat("x", 1<<20-16) + `"}`))
+	}))
+	defer srv.Close()
+	journey := loadrunner.Journey("j", srv.URL, []loadrunner.JourneyStep{
+		loadrunner.Step("create", loadrunner.GET("/items"), loadrunner.CaptureJSON("id", "/id")),
+		loadrunner.Step("get", loadrunner.GET("/items/{id}")),
+	})
+	res, err := loadrunner.Run(t.Context(), loadrunner.Plan{Rate: 20, Duration: 500 * time.Millisecond, Timeout: 5 * time.Second}, journey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	only(t, res, loadrunner.ClassCheck)
+	if ex := res.Errors.Examples[loadrunner.ClassCheck]; len(ex) == 0 || !strings.Contains(ex[0], "more than the 8192") || long.Load() != 0 {
+		t.Errorf("examples %q; %d long requests sent", ex, long.Load())
+	}
+}

@@ -214,6 +214,10 @@ func jsonText(s string) string {
 	return string(b[1 : len(b)-1])
 }
 
+// maxCaptured bounds a captured value, which later steps put into their
+// URL, headers or body: a service cannot make them carry megabytes.
+const maxCaptured = 8 << 10
+
 // capture reads each capture's value from a JSON body into vars.
 func capture(body []byte, captures []Capture, vars map[string]string) error {
 	var doc any
@@ -224,6 +228,9 @@ func capture(body []byte, captures []Capture, vars map[string]string) error {
 	}
 	for _, c := range captures {
 		v, err := pointerValue(doc, c.Pointer)
+		if err == nil && len(v) > maxCaptured {
+			err = fmt.Errorf("the value is %d bytes long, more than the %d a later request may carry", len(v), maxCaptured)
+		}
 		if err != nil {
 			return ClassError(ClassCheck, fmt.Errorf("capture %s at %s: %w", c.Var, c.Pointer, err))
 		}
