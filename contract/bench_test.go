@@ -52,3 +52,22 @@ func BenchmarkPool(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckHostile measures the check of one large body a broken or
+// hostile service may send (see TestHostileBodiesAreBoundedAndClassified).
+func BenchmarkCheckHostile(b *testing.B) {
+	for _, c := range hostileBodies(b) {
+		if c.gzip {
+			continue
+		}
+		b.Run(strings.ReplaceAll(c.name, " ", "-"), func(b *testing.B) {
+			check := hostileOperation(b, c.schema).Checker(contract.NewFindings(0), contract.Sampling{})
+			resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.body)))
+			for b.Loop() {
+				check(resp, c.body)
+			}
+		})
+	}
+}

@@ -20,8 +20,10 @@ const maxViolations = 8
 // per operation and safe for concurrent use.
 type responseChecker struct {
 	o       *Operation
-	opts    []openapi3.SchemaValidationOption
+	opts    []openapi3.SchemaValidationOption // stop at the first violation
 	opts31  []openapi3.SchemaValidationOption
+	all     []openapi3.SchemaValidationOption // collect every violation
+	all31   []openapi3.SchemaValidationOption
 	is31    bool
 	needs   sync.Map // *openapi3.Schema → bool: needs the JSON Schema 2020-12 validator
 	headers sync.Map // *openapi3.Response → []string: sorted header names
@@ -30,12 +32,15 @@ type responseChecker struct {
 // responseChecker returns the operation's cached checker.
 func (o *Operation) responses() *responseChecker {
 	o.checkOnce.Do(func() {
-		base := append(o.doc.t.GetSchemaValidationOptions(),
-			openapi3.VisitAsResponse(), openapi3.MultiErrors(),
+		base := append(o.doc.t.GetSchemaValidationOptions(), openapi3.VisitAsResponse(),
 			openapi3.SetSchemaErrorMessageCustomizer(func(e *openapi3.SchemaError) string { return e.Reason }))
+		with := func(opts ...openapi3.SchemaValidationOption) []openapi3.SchemaValidationOption {
+			return append(append([]openapi3.SchemaValidationOption(nil), base...), opts...)
+		}
 		o.checker = &responseChecker{
-			o: o, opts: base, is31: o.doc.t.IsOpenAPI31OrLater(),
-			opts31: append(append([]openapi3.SchemaValidationOption(nil), base...), openapi3.EnableJSONSchema2020()),
+			o: o, is31: o.doc.t.IsOpenAPI31OrLater(),
+			opts: with(), opts31: with(openapi3.EnableJSONSchema2020()),
+			all: with(openapi3.MultiErrors()), all31: with(openapi3.MultiErrors(), openapi3.EnableJSONSchema2020()),
 		}
 	})
 	return o.checker
@@ -92,7 +97,7 @@ func (c *responseChecker) checkHeaders(v *violations, resp *openapi3.Response, h
 		case val == "" && hr.Value.Required:
 			v.add(KindHeader, "", fmt.Sprintf("required header %s is missing", name))
 		case val != "" && hr.Value.Schema != nil && hr.Value.Schema.Value != nil:
-			if err := c.visit(hr.Value.Schema.Value, headerValue(hr.Value.Schema.Value, val)); err != nil {
+			if err := c.visit(hr.Value.Schema.Value, headerValue(hr.Value.Schema.Value, val), false); err != nil {
 				v.add(KindHeader, "", fmt.Sprintf("header %s does not match its schema", name))
 			}
 		}
@@ -114,20 +119,32 @@ func headerValue(s *openapi3.Schema, val string) any {
 	return val
 }
 
-// checkBody decodes a JSON body and validates it against s.
+// checkBody decodes a JSON body and validates it against s: first stopping
+// at the first violation, which bounds the cost of a body that breaks the
+// schema everywhere, then, for a body small enough (maxDetailedBody), again
+// collecting every violation.
 func (c *responseChecker) checkBody(v *violations, s *openapi3.Schema, body []byte) {
 	var val any
 	if len(body) == 0 {
 		v.add(KindDecode, "", "body is empty, want a JSON document")
 		return
 	}
+	if tooDeep(body, maxBodyDepth) {
+		v.add(KindDecode, "", fmt.Sprintf("body nests arrays and objects deeper than %d levels, the checker's bound", maxBodyDepth))
+		return
+	}
 	if err := json.Unmarshal(body, &val); err != nil {
 		v.add(KindDecode, "", "body is not valid JSON")
 		return
 	}
-	err := c.visit(s, val)
+	err := c.visit(s, val, false)
 	if err == nil {
 		return
+	}
+	if len(body) <= maxDetailedBody {
+		if all := c.visit(s, val, true); all != nil {
+			err = all
+		}
 	}
 	for _, se := range schemaErrors(err) {
 		v.add(KindBody, pointer(se.JSONPointer()), reason(se))
@@ -138,12 +155,17 @@ func (c *responseChecker) checkBody(v *violations, s *openapi3.Schema, body []by
 }
 
 // visit validates val against s, with the JSON Schema 2020-12 validator
-// only for 3.1 schemas that use its keywords (it compiles on every call).
-func (c *responseChecker) visit(s *openapi3.Schema, val any) error {
-	if c.is31 && c.needs2020(s) {
-		return s.VisitJSON(val, c.opts31...)
+// only for 3.1 schemas that use its keywords (it compiles on every call);
+// all collects every violation instead of stopping at the first.
+func (c *responseChecker) visit(s *openapi3.Schema, val any, all bool) error {
+	opts, opts31 := c.opts, c.opts31
+	if all {
+		opts, opts31 = c.all, c.all31
 	}
-	return s.VisitJSON(val, c.opts...)
+	if c.is31 && c.needs2020(s) {
+		return s.VisitJSON(val, opts31...)
+	}
+	return s.VisitJSON(val, opts...)
 }
 
 // needs2020 reports, once per schema, whether s uses a keyword only the
@@ -245,6 +267,6 @@ type violations struct {
 // add appends one violation, within maxViolations.
 func (v *violations) add(kind Kind, ptr, reason string) {
 	if len(v.list) < maxViolations {
-		v.list = append(v.list, ContractError{OperationID: v.id, Status: v.status, Kind: kind, Pointer: ptr, Reason: reason})
+		v.list = append(v.list, ContractError{OperationID: v.id, Status: v.status, Kind: kind, Pointer: clip(ptr, maxPointer), Reason: clip(reason, maxReason)})
 	}
 }

@@ -56,7 +56,7 @@ type taker struct {
 // HTTP options), list requests without their optional parameters. It
 // creates resources only when listing found none. Parameters pinned with
 // WithParam are not discovered; WithoutDiscovery turns it off. The requests go through loadrunner's
-// safety guard (AllowHostsEnv); their responses are neither checked nor
+// safety guard (WithSafety); their responses are neither checked nor
 // counted. A source that fails is noted in Learned.Notes, not an error: the
 // error is for a refused target or a cancelled context.
 func (o *Operation) Discover(ctx context.Context, baseURL string, opts ...Option) (*Learned, error) {
@@ -158,7 +158,7 @@ func (o *Operation) runSource(ctx context.Context, baseURL string, c *config, s 
 	if err := target.Validate(); err != nil {
 		return o.errorf("discover: %w", err)
 	}
-	if err := loadrunner.CheckHosts(target); err != nil {
+	if err := loadrunner.CheckHosts(target, loadrunner.WithSafety(c.safety)); err != nil {
 		return o.errorf("discover: %w", err)
 	}
 	for i := range s.requests {

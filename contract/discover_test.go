@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/internal/petstore"
+	"github.com/slaspec/slaspec/loadrunner"
 )
 
 // TestDiscoverReachesRealResources: against a store that numbers pets from
@@ -154,3 +156,15 @@ paths:
       responses:
         "200": {description: ok}
 `
+
+// TestDiscoveryPassesTheSafetyGuard: discovery's requests to a host outside
+// the allow-list given with WithSafety are refused before any is sent
+// (192.0.2.1 is TEST-NET-1, never contacted).
+func TestDiscoveryPassesTheSafetyGuard(t *testing.T) {
+	op := byID(t, petstoreDoc(t), "deletePet")
+	guard := contract.WithSafety(loadrunner.Safety{AllowHosts: []string{"api.example.com"}})
+	_, err := op.Discover(context.Background(), "http://192.0.2.1:8080/api", guard)
+	if !errors.Is(err, loadrunner.ErrTargetRefused) || !strings.Contains(err.Error(), "192.0.2.1:8080 is not in the allow-list") {
+		t.Fatalf("discovery at a host outside the allow-list: %v", err)
+	}
+}

@@ -53,6 +53,11 @@ type CheckStats struct {
 	// CheckTime is the wall time spent validating, so that the checker's
 	// own cost is reported apart from the service's.
 	CheckTime time.Duration `json:"check_time"`
+	// Unchecked is the responses the sampling policy selected but that
+	// were not checked: the checker was busy with other bodies (it
+	// validates a bounded number of bytes at once) until the request's
+	// deadline or the end of the run. They pass unchecked.
+	Unchecked int64 `json:"unchecked,omitempty"`
 }
 
 // Findings collects contract violations deduplicated by operation, status,
@@ -108,6 +113,14 @@ func (f *Findings) record(checked, failed bool, d time.Duration) {
 	if failed {
 		f.stats.Failed++
 	}
+}
+
+// recordUnchecked counts a response the checker had no room for.
+func (f *Findings) recordUnchecked() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stats.Responses++
+	f.stats.Unchecked++
 }
 
 // List returns the findings, most frequent first.

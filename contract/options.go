@@ -44,6 +44,7 @@ type config struct {
 	// requiredOnly leaves every optional parameter out (discovery's lists).
 	requiredOnly bool
 	noDiscovery  bool
+	safety       loadrunner.Safety
 	perOp        map[string][]Option
 	sampling     Sampling
 	maxBody      int64
@@ -88,6 +89,12 @@ func ForOperation(id string, opts ...Option) Option {
 
 // WithoutDiscovery turns Discover off: it sends nothing and learns nothing.
 func WithoutDiscovery() Option { return optionFunc(func(c *config) { c.noDiscovery = true }) }
+
+// WithSafety sets the safety guard Discover's requests pass
+// (loadrunner.CheckHosts): a host outside s.AllowHosts is refused. The CLI
+// and the Ginkgo plugin give the allow-list of SLASPEC_ALLOW_HOSTS; the
+// load itself is guarded by the options given to the run.
+func WithSafety(s loadrunner.Safety) Option { return optionFunc(func(c *config) { c.safety = s }) }
 
 // WithSeed sets the seed requests are generated from (default 1). The same
 // document, seed and options give byte-identical requests.

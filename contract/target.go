@@ -76,6 +76,12 @@ func (o *Operation) check(findings *Findings, cov *CoverageCounter, policy Sampl
 		if resp.Request != nil {
 			method = resp.Request.Method
 		}
+		end, ok := startCheck(resp, body)
+		if !ok {
+			findings.recordUnchecked()
+			return nil
+		}
+		defer end()
 		start := time.Now()
 		vs := rc.check(method, resp.StatusCode, resp.Header, body)
 		findings.record(true, len(vs) > 0, time.Since(start))

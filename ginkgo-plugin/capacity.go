@@ -72,6 +72,11 @@ func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, 
 		live.Store(&p)
 		return nil
 	})}, spec.runOpts...)
+	runOpts = append(runOpts, cfg.safety()...)
+	highest := loadrunner.Plan{Rate: cp.Max, Duration: cp.StepDuration, Warmup: cp.Warmup}
+	if err := loadrunner.CheckSafety(highest, target, runOpts...); err != nil {
+		ginkgo.Fail(fmt.Sprintf("slaspec: %s: the highest step, %g req/s: %v", spec.name, cp.Max, err))
+	}
 	c, err := capacity.Find(ctx, target, parsed, cp, runOpts...)
 	if err != nil {
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: %v", spec.name, err))

@@ -52,8 +52,8 @@ type Config struct {
 	StartAt time.Time
 	Align   time.Duration
 	// Remote raises the safety limits for targets outside loopback
-	// (SLASPEC_REMOTE_MAX_RATE, SLASPEC_REMOTE_MAX_DURATION); see
-	// loadrunner.WithRemoteLimits. SLASPEC_ALLOW_HOSTS restricts the hosts.
+	// (SLASPEC_REMOTE_MAX_RATE, SLASPEC_REMOTE_MAX_DURATION,
+	// SLASPEC_REMOTE_MAX_CONCURRENCY); see loadrunner.Safety.
 	Remote loadrunner.RemoteLimits
 	// Profile is a Go service's net/http/pprof address
 	// (SLASPEC_PROFILE, e.g. http://127.0.0.1:8080/debug/pprof/): every load
@@ -64,6 +64,10 @@ type Config struct {
 	// outside loopback must be in SLASPEC_ALLOW_HOSTS (ProfileAllow).
 	Profile      string
 	ProfileAllow []string
+	// AllowHosts restricts the target hosts outside loopback to these
+	// patterns (SLASPEC_ALLOW_HOSTS, comma separated); see
+	// loadrunner.Safety.AllowHosts.
+	AllowHosts []string
 }
 
 // Profile makes every load spec profile the Go service whose
@@ -73,6 +77,27 @@ func Profile(url string) Option { return func(c *Config) { c.Profile = url } }
 
 // RemoteLimits raises the safety limits for targets outside loopback.
 func RemoteLimits(l loadrunner.RemoteLimits) Option { return func(c *Config) { c.Remote = l } }
+
+// AllowHosts restricts the target hosts outside loopback to patterns.
+func AllowHosts(patterns ...string) Option { return func(c *Config) { c.AllowHosts = patterns } }
+
+// guard is the configured safety guard: remote limits and allow-list.
+func (c Config) guard() loadrunner.Safety {
+	return loadrunner.Safety{Limits: c.Remote, AllowHosts: c.AllowHosts}
+}
+
+// safety returns the run options carrying the configured remote limits and
+// allow-list, when set (so that a spec's own WithSafety keeps the rest).
+func (c Config) safety() []loadrunner.Option {
+	var opts []loadrunner.Option
+	if c.Remote != (loadrunner.RemoteLimits{}) {
+		opts = append(opts, loadrunner.WithRemoteLimits(c.Remote))
+	}
+	if len(c.AllowHosts) > 0 {
+		opts = append(opts, loadrunner.WithAllowHosts(c.AllowHosts...))
+	}
+	return opts
+}
 
 // Option configures the plugin in Go code; the environment overrides it.
 type Option func(*Config)
@@ -143,7 +168,8 @@ func resolve(opts []Option, getenv func(string) string) (Config, error) {
 		{"SLASPEC_REMOTE_MAX_RATE", func(v string) (err error) { c.Remote.MaxRate, err = strconv.ParseFloat(v, 64); return err }},
 		{"SLASPEC_REMOTE_MAX_DURATION", func(v string) (err error) { c.Remote.MaxDuration, err = time.ParseDuration(v); return err }},
 		{"SLASPEC_PROFILE", func(v string) error { c.Profile = v; return nil }},
-		{loadrunner.AllowHostsEnv, func(v string) error { c.ProfileAllow = splitList(v); return nil }},
+		{"SLASPEC_REMOTE_MAX_CONCURRENCY", func(v string) (err error) { c.Remote.MaxConcurrency, err = strconv.Atoi(v); return err }},
+		{loadrunner.AllowHostsEnv, func(v string) error { c.AllowHosts = splitList(v); c.ProfileAllow = c.AllowHosts; return nil }},
 	} {
 		if err := set(e.key, e.parse); err != nil {
 			return c, err

@@ -39,7 +39,7 @@ func Enable(opts ...Option) bool {
 		if err != nil {
 			ginkgo.Fail(err.Error())
 		}
-		doc.Environment = report.CurrentEnvironment()
+		doc.Environment = report.CurrentEnvironment(environment)
 		if cfg.Shard.Count > 1 {
 			doc.Environment.Shard = fmt.Sprintf("%d/%d", cfg.Shard.Index, cfg.Shard.Count)
 		}

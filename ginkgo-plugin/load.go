@@ -124,9 +124,7 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 		live.Store(&p)
 		return nil
 	})}, spec.runOpts...)
-	if cfg.Remote != (loadrunner.RemoteLimits{}) {
-		runOpts = append(runOpts, loadrunner.WithRemoteLimits(cfg.Remote))
-	}
+	runOpts = append(runOpts, cfg.safety()...)
 	if url := cmp.Or(spec.profile, cfg.Profile); url != "" {
 		dir := pprofsource.RunDir(filepath.Join(cfg.ReportDir, "profiles"), spec.name)
 		runOpts = append(runOpts, loadrunner.WithProfileSource(pprofsource.Remote(url, pprofsource.WithDir(dir), pprofsource.WithAllowHosts(cfg.ProfileAllow...))))

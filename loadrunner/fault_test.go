@@ -417,6 +417,9 @@ type cutShortCounter struct {
 	cutShort atomic.Uint64
 }
 
+// Unwrap returns the HTTP target, so the safety guard sees its host.
+func (c *cutShortCounter) Unwrap() loadrunner.Target { return c.target }
+
 func (c *cutShortCounter) Hit(ctx context.Context, seq uint64, tr *loadrunner.Trace) error {
 	err := c.target.Hit(ctx, seq, tr)
 	if err != nil && c.run.Err() != nil {

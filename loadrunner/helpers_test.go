@@ -19,6 +19,9 @@ func varyingTarget() loadrunner.Target {
 
 type seqTarget struct{}
 
+// Hosts reports none: the target sleeps in process.
+func (seqTarget) Hosts() []string { return nil }
+
 func (seqTarget) Hit(ctx context.Context, seq uint64, tr *loadrunner.Trace) error {
 	// The odd 100 µs keeps completions off the interval boundaries, where
 	// the fake clock would leave the interval they count in to chance.

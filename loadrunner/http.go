@@ -84,6 +84,7 @@ type HTTPTarget struct {
 	base    *url.URL
 	cfg     httpConfig
 	pool    []preparedRequest
+	hosts   []hostPort // every host the target may send to (Hosts)
 	err     error
 	bufs    sync.Pool
 	ownHTTP bool
@@ -137,6 +138,10 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 			return t
 		}
 		t.pool = append(t.pool, p)
+	}
+	t.addHost(t.base)
+	for _, p := range t.pool {
+		t.addHost(p.url)
 	}
 	if t.cfg.client == nil {
 		t.ownHTTP = true
@@ -198,8 +203,9 @@ func (p preparedRequest) build(ctx context.Context) *http.Request {
 // Validate reports a bad base URL or option.
 func (t *HTTPTarget) Validate() error { return t.err }
 
-// prepare sizes the target's own transport for the plan's in-flight bound.
-func (t *HTTPTarget) prepare(p Plan) {
+// Prepare sizes the target's own transport for the plan's in-flight bound;
+// Run calls it before the run.
+func (t *HTTPTarget) Prepare(p Plan) {
 	if t.ownHTTP && p.MaxInFlight > DefaultMaxInFlight {
 		t.cfg.client = newLoadClient(p.MaxInFlight, t.base.Host, t.cfg.tls)
 	}
@@ -266,7 +272,7 @@ func (t *HTTPTarget) Hit(ctx context.Context, seq uint64, tr *Trace) error {
 	}
 	p, err := t.request(seq)
 	if err != nil {
-		return ClassError(ClassCheck, err)
+		return err
 	}
 	return t.send(ctx, p, tr, nil)
 }
@@ -291,7 +297,7 @@ func (t *HTTPTarget) request(seq uint64) (preparedRequest, error) {
 	if t.cfg.makeReq == nil {
 		return t.pool[seq%uint64(len(t.pool))], nil
 	}
-	return t.prepare1(t.cfg.makeReq(seq))
+	return t.runtimeRequest(t.cfg.makeReq(seq))
 }
 
 // response reads and checks one response. It stamps tr.Read once the body

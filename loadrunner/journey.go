@@ -63,6 +63,9 @@ var varRef = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
 func Journey(name, baseURL string, steps []JourneyStep, opts ...HTTPOption) *JourneyTarget {
 	j := &JourneyTarget{name: name, http: HTTP(baseURL, opts...), steps: steps}
 	j.err = j.validate()
+	if j.err == nil {
+		j.addStepHosts()
+	}
 	return j
 }
 
@@ -123,7 +126,8 @@ func refs(r Request) []string {
 // earlier step captures, a bad capture, a bad base URL.
 func (j *JourneyTarget) Validate() error { return j.err }
 
-func (j *JourneyTarget) prepare(p Plan) { j.http.prepare(p) }
+// Prepare sizes the journey's transport for the plan; Run calls it.
+func (j *JourneyTarget) Prepare(p Plan) { j.http.Prepare(p) }
 
 // Operations returns the journey's operations (its steps' distinct names).
 func (j *JourneyTarget) Operations() []string { return j.ops }
@@ -180,9 +184,9 @@ func (j *JourneyTarget) step(ctx context.Context, st JourneyStep, vars map[strin
 			}
 		}
 	}
-	p, err := j.http.prepare1(req)
+	p, err := j.http.runtimeRequest(req)
 	if err != nil {
-		return ClassError(ClassCheck, err)
+		return err
 	}
 	var onBody func([]byte) error
 	if len(st.Captures) > 0 {
@@ -210,6 +214,10 @@ func jsonText(s string) string {
 	return string(b[1 : len(b)-1])
 }
 
+// maxCaptured bounds a captured value, which later steps put into their
+// URL, headers or body: a service cannot make them carry megabytes.
+const maxCaptured = 8 << 10
+
 // capture reads each capture's value from a JSON body into vars.
 func capture(body []byte, captures []Capture, vars map[string]string) error {
 	var doc any
@@ -220,6 +228,9 @@ func capture(body []byte, captures []Capture, vars map[string]string) error {
 	}
 	for _, c := range captures {
 		v, err := pointerValue(doc, c.Pointer)
+		if err == nil && len(v) > maxCaptured {
+			err = fmt.Errorf("the value is %d bytes long, more than the %d a later request may carry", len(v), maxCaptured)
+		}
 		if err != nil {
 			return ClassError(ClassCheck, fmt.Errorf("capture %s at %s: %w", c.Var, c.Pointer, err))
 		}

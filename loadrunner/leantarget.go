@@ -200,7 +200,7 @@ func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Ti
 		}
 		if next == nil {
 			tr.Read = time.Now() // the latency ends here: checks are timed apart
-			err := t.verdict(t.checkResponse(p, c, hdr), c.head.status, p.method, p.url, c.body, tr, onBody)
+			err := t.verdict(t.checkResponse(ctx, p, c, hdr), c.head.status, p.method, p.url, c.body, tr, onBody)
 			c.releaseBody()
 			return err
 		}
@@ -208,8 +208,10 @@ func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Ti
 	}
 }
 
-// checkResponse builds the *http.Response a check sees (nil without one).
-func (t *HTTPTarget) checkResponse(p *preparedRequest, c *leanConn, hdr http.Header) *http.Response {
+// checkResponse builds the *http.Response a check sees (nil without one);
+// its Request carries the hit's context, as on net/http, so a check can
+// give up when the request's deadline passes or the run ends.
+func (t *HTTPTarget) checkResponse(ctx context.Context, p *preparedRequest, c *leanConn, hdr http.Header) *http.Response {
 	if t.cfg.check == nil {
 		return nil
 	}
@@ -218,7 +220,7 @@ func (t *HTTPTarget) checkResponse(p *preparedRequest, c *leanConn, hdr http.Hea
 		Status:     strconv.Itoa(h.status) + " " + http.StatusText(h.status),
 		StatusCode: h.status, Proto: "HTTP/1." + strconv.Itoa(h.minor), ProtoMajor: 1, ProtoMinor: h.minor,
 		Header: hdr, ContentLength: int64(len(c.body)), Close: !h.reusable(),
-		Request: &http.Request{Method: p.method, URL: p.url, Header: p.header, Host: p.url.Host},
+		Request: (&http.Request{Method: p.method, URL: p.url, Header: p.header, Host: p.url.Host}).WithContext(ctx),
 	}
 }
 

@@ -65,7 +65,7 @@ func (m *MixTarget) build() error {
 		}
 		seen[p.Name] = true
 		total += p.Weight
-		if v, ok := p.Target.(interface{ Validate() error }); ok {
+		if v, ok := capability[Validator](p.Target); ok {
 			if err := v.Validate(); err != nil {
 				return fmt.Errorf("loadrunner: mix: operation %q: %w", p.Name, err)
 			}
@@ -137,10 +137,11 @@ func (m *MixTarget) slots(total float64) []int {
 // Validate reports a bad mix (no operations, a bad weight, a bad target).
 func (m *MixTarget) Validate() error { return m.err }
 
-func (m *MixTarget) prepare(p Plan) {
+// Prepare prepares each operation's target for the plan; Run calls it.
+func (m *MixTarget) Prepare(p Plan) {
 	for _, part := range m.parts {
-		if t, ok := part.Target.(interface{ prepare(Plan) }); ok {
-			t.prepare(p)
+		if t, ok := capability[Preparer](part.Target); ok {
+			t.Prepare(p)
 		}
 	}
 }

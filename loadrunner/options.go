@@ -16,6 +16,7 @@ type config struct {
 	profile  ProfileSource
 	progress func(Progress) error
 	interval time.Duration
+	safety   Safety
 }
 
 // WithGCSource attaches a source of the service's GC figures; the result's GC

@@ -21,17 +21,17 @@ func Run(ctx context.Context, plan Plan, target Target, opts ...Option) (*Result
 	if target == nil {
 		return nil, fmt.Errorf("loadrunner: run: target is nil")
 	}
-	if v, ok := target.(interface{ Validate() error }); ok {
+	if v, ok := capability[Validator](target); ok {
 		if err := v.Validate(); err != nil {
 			return nil, err
 		}
 	}
-	if err := checkSafety(plan, target, opts); err != nil {
-		return nil, err
-	}
 	cfg := config{interval: time.Second}
 	for _, o := range opts {
 		o.apply(&cfg)
+	}
+	if err := cfg.safety.check(plan, target); err != nil {
+		return nil, err
 	}
 	if cfg.interval <= 0 {
 		return nil, fmt.Errorf("loadrunner: run: interval %s must be positive", cfg.interval)
@@ -42,8 +42,8 @@ func Run(ctx context.Context, plan Plan, target Target, opts ...Option) (*Result
 		}
 	}
 	plan = withDefaults(plan)
-	if p, ok := target.(interface{ prepare(Plan) }); ok {
-		p.prepare(plan)
+	if p, ok := capability[Preparer](target); ok {
+		p.Prepare(plan)
 	}
 	r := newRunner(plan, target, cfg)
 	return r.run(ctx)
@@ -107,13 +107,9 @@ type runner struct {
 	// opOf says which one each hit exercises and the counters count the
 	// planned and sent hits of each.
 	ops               []string
-	opOf              operationOf
+	opOf              OperationChooser
 	opPlanned, opSent []atomic.Uint64
 }
-
-// operationOf is implemented by targets that know, from a hit's index, which
-// of their operations it exercises (a Mix).
-type operationOf interface{ OperationOf(seq uint64) int }
 
 // job is one planned send handed from the dispatcher to a worker. ready is
 // when the send could have gone out but for the generator: the later of its
@@ -130,10 +126,10 @@ func newRunner(plan Plan, target Target, cfg config) *runner {
 	if plan.Concurrency == 0 {
 		r.sched = newSchedule(plan)
 	}
-	if ot, ok := target.(OperationsTarget); ok {
+	if ot, ok := capability[OperationsTarget](target); ok {
 		r.ops = ot.Operations()
 	}
-	if of, ok := target.(operationOf); ok && len(r.ops) > 0 {
+	if of, ok := capability[OperationChooser](target); ok && len(r.ops) > 0 {
 		r.opOf = of
 		r.opPlanned, r.opSent = make([]atomic.Uint64, len(r.ops)), make([]atomic.Uint64, len(r.ops))
 	}

@@ -6,20 +6,21 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// A load test aims traffic at a URL somebody typed. Run guards an HTTP target
+// A load test aims traffic at a URL somebody typed. Run guards a target
 // against the expensive mistakes before it sends anything: a host outside
 // loopback gets a bounded rate, duration and concurrency unless the caller
-// raises them with WithRemoteLimits or names the host in the environment's
-// allow-list (AllowHostsEnv), which also refuses every other host.
+// raises them (Safety.Limits, WithRemoteLimits) or allow-lists the host
+// (Safety.AllowHosts), which also refuses every other host. The guard finds
+// a target's hosts through HostTarget, looking through Wrapper and
+// Composite; a target whose hosts it cannot find is limited as a remote one.
 
 // The limits Run applies to a target host outside loopback (127.0.0.0/8,
-// ::1, localhost) unless WithRemoteLimits raises them. Loopback targets are
+// ::1, localhost) unless Safety.Limits raises them. Loopback targets are
 // never limited.
 const (
 	// DefaultRemoteMaxRate is the highest planned rate in requests per second.
@@ -30,16 +31,9 @@ const (
 	DefaultRemoteMaxConcurrency = 10
 )
 
-// AllowHostsEnv names the environment variable holding an optional
-// allow-list of target hosts: comma-separated patterns, each a host
-// ("api.example.com", "10.0.0.7", "::1"), a host and port
-// ("api.example.com:8443", "[::1]:8080") or a wildcard for the subdomains of
-// a domain ("*.example.com"). Host names match case-insensitively; a pattern
-// without a port matches any port. When the variable is set and not empty,
-// Run refuses an HTTP target whose host matches no pattern. A host the list
-// names was chosen explicitly: the default remote limits do not apply to it
-// (limits given with WithRemoteLimits still do). Loopback hosts are always
-// allowed: their traffic never leaves the machine.
+// AllowHostsEnv names the environment variable from which the slaspec CLI
+// and the Ginkgo plugin read Safety.AllowHosts (comma-separated patterns).
+// The loadrunner package itself never reads the environment.
 const AllowHostsEnv = "SLASPEC_ALLOW_HOSTS"
 
 // ErrTargetRefused is wrapped by the error Run returns when the safety guard
@@ -47,11 +41,37 @@ const AllowHostsEnv = "SLASPEC_ALLOW_HOSTS"
 // remote limits.
 var ErrTargetRefused = errors.New("target refused")
 
-// RemoteLimits bounds a run whose HTTP target host is outside loopback. A
-// zero field keeps its default (DefaultRemoteMaxRate,
-// DefaultRemoteMaxDuration, DefaultRemoteMaxConcurrency); a negative field is
-// an error. The limits apply to the plan as written: for a sharded plan, to
-// the whole rate of all shards, since together they load the same host.
+// Safety is the configuration of the guard Run applies before it sends
+// anything (WithSafety). The zero value is the default: remote hosts get the
+// default limits, every host is allowed, and a target whose hosts are
+// unknown is limited as a remote one.
+type Safety struct {
+	// Limits bound a run at a host outside loopback; a zero field keeps its
+	// default. Set, they also apply to hosts AllowHosts names.
+	Limits RemoteLimits
+	// AllowHosts, when not empty, is an allow-list: Run refuses a target
+	// host outside loopback that matches no pattern. A pattern is a host
+	// ("api.example.com", "10.0.0.7", "::1"), a host and port
+	// ("api.example.com:8443", "[::1]:8080") or a wildcard for the
+	// subdomains of a domain ("*.example.com"); host names match
+	// case-insensitively, a pattern without a port matches any port, and
+	// empty patterns are skipped. A host the list names was chosen
+	// explicitly: the default remote limits do not apply to it (Limits, when
+	// set, still do). Loopback hosts are always allowed.
+	AllowHosts []string
+	// TrustUnknownHosts runs a target whose hosts the guard cannot find (it
+	// is not a HostTarget and does not unwrap to one) as a loopback target:
+	// unlimited, whatever the allow-list. By default such a target is
+	// limited like a host outside loopback, and refused when AllowHosts is
+	// set.
+	TrustUnknownHosts bool
+}
+
+// RemoteLimits bounds a run whose target host is outside loopback. A zero
+// field keeps its default (DefaultRemoteMaxRate, DefaultRemoteMaxDuration,
+// DefaultRemoteMaxConcurrency); a negative field is an error. The limits
+// apply to the plan as written: for a sharded plan, to the whole rate of all
+// shards, since together they load the same host.
 type RemoteLimits struct {
 	// MaxRate is the highest planned rate in requests per second: Plan.Rate,
 	// or the highest From or To of Plan.Stages.
@@ -62,24 +82,23 @@ type RemoteLimits struct {
 	MaxConcurrency int
 }
 
-// WithRemoteLimits raises (or lowers) the limits a run applies to an HTTP
-// target host outside loopback, including hosts named in AllowHostsEnv. It
-// does not bypass the allow-list: a host outside it is refused whatever the
-// limits.
+// WithSafety sets the whole configuration of the safety guard.
+func WithSafety(s Safety) Option { return optionFunc(func(c *config) { c.safety = s }) }
+
+// WithRemoteLimits sets Safety.Limits: it raises (or lowers) the limits a
+// run applies to a target host outside loopback, including allow-listed
+// hosts. It does not bypass the allow-list: a host outside it is refused
+// whatever the limits.
 //
 //	loadrunner.Run(ctx, plan, loadrunner.HTTP("https://staging.example.com"),
 //		loadrunner.WithRemoteLimits(loadrunner.RemoteLimits{MaxRate: 2000, MaxDuration: 10 * time.Minute}))
-func WithRemoteLimits(l RemoteLimits) Option { return remoteLimitsOption(l) }
+func WithRemoteLimits(l RemoteLimits) Option {
+	return optionFunc(func(c *config) { c.safety.Limits = l })
+}
 
-// remoteLimitsOption is found among a run's options by checkSafety; it sets
-// nothing in the run's config.
-type remoteLimitsOption RemoteLimits
-
-func (remoteLimitsOption) apply(*config) {}
-
-// hostTarget is a target that can say which hosts it sends to.
-type hostTarget interface {
-	targetHosts() []hostPort
+// WithAllowHosts sets Safety.AllowHosts, the allow-list of target hosts.
+func WithAllowHosts(patterns ...string) Option {
+	return optionFunc(func(c *config) { c.safety.AllowHosts = patterns })
 }
 
 // hostPort is a target host and the port its URL's scheme implies.
@@ -89,51 +108,56 @@ type hostPort struct {
 
 func (h hostPort) String() string { return net.JoinHostPort(h.host, h.port) }
 
-// checkSafety refuses plan against target when the allow-list or the remote
-// limits forbid it. Targets that do not send to hosts are not checked.
-func checkSafety(plan Plan, target Target, opts []Option) error {
-	ht, ok := target.(hostTarget)
-	if !ok {
-		return nil
-	}
-	limits, explicit, err := remoteLimits(opts)
+// check refuses plan against target when the allow-list or the remote
+// limits forbid it.
+func (s Safety) check(plan Plan, target Target) error {
+	limits, err := s.Limits.withDefaults()
 	if err != nil {
 		return err
 	}
-	allow, err := parseAllowList(os.Getenv(AllowHostsEnv))
+	allow, err := parseAllowList(s.AllowHosts)
 	if err != nil {
 		return err
 	}
-	for _, h := range ht.targetHosts() {
+	hosts, unknown := hostsOf(target, 0)
+	for _, h := range hosts {
 		if isLoopback(h.host) {
 			continue
 		}
 		listed := allow != nil && allow.allows(h)
 		if allow != nil && !listed {
-			return fmt.Errorf("loadrunner: safety: host %s is not in %s=%q: %w", h, AllowHostsEnv, os.Getenv(AllowHostsEnv), ErrTargetRefused)
+			return fmt.Errorf("loadrunner: safety: host %s is not in the allow-list %q: %w", h, strings.Join(s.AllowHosts, ","), ErrTargetRefused)
 		}
-		if listed && !explicit {
+		if listed && s.Limits == (RemoteLimits{}) {
 			continue
 		}
-		if err := limits.check(plan, h); err != nil {
+		if err := limits.check(plan, h.String(), raiseHint); err != nil {
 			return err
 		}
 	}
-	return nil
+	if len(unknown) == 0 || s.TrustUnknownHosts {
+		return nil
+	}
+	what := fmt.Sprintf("a target whose hosts are unknown (%s)", strings.Join(unknown, ", "))
+	if allow != nil {
+		return fmt.Errorf("loadrunner: safety: %s cannot be checked against the allow-list %q (%s): %w", what, strings.Join(s.AllowHosts, ","), unknownHint, ErrTargetRefused)
+	}
+	return limits.check(plan, what, unknownHint)
 }
 
-// CheckHosts applies the safety guard's allow-list (AllowHostsEnv) to a
-// target that is about to get a handful of requests outside Run (such as a
-// contract's discovery requests): a host outside the list is refused with
-// an error wrapping ErrTargetRefused. Loopback hosts always pass.
-func CheckHosts(target Target) error {
-	return checkSafety(Plan{Rate: 1, Duration: time.Second}, target, nil)
+// CheckHosts applies the safety guard of opts (WithSafety, WithAllowHosts)
+// to a target that is about to get a handful of requests outside Run (such
+// as a contract's discovery requests): a host outside the allow-list, or a
+// target whose hosts are unknown while there is one, is refused with an
+// error wrapping ErrTargetRefused. Loopback hosts always pass.
+func CheckHosts(target Target, opts ...Option) error {
+	return CheckSafety(Plan{Rate: 1, Duration: time.Second}, target, opts...)
 }
 
 // HostAllowed reports whether the host of rawURL may be sent a request
 // that no plan bounds (such as fetching an OpenAPI document from the
-// service): it is loopback, or allowList (a list in AllowHostsEnv's syntax,
-// normally that variable's value) names it.
+// service): it is loopback, or allowList (comma-separated patterns, as in
+// Safety.AllowHosts and AllowHostsEnv) names it.
 func HostAllowed(rawURL, allowList string) (bool, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -143,28 +167,60 @@ func HostAllowed(rawURL, allowList string) (bool, error) {
 	if isLoopback(h.host) {
 		return true, nil
 	}
-	allow, err := parseAllowList(allowList)
+	var patterns []string
+	if strings.TrimSpace(allowList) != "" {
+		patterns = strings.Split(allowList, ",")
+	}
+	allow, err := parseAllowList(patterns)
 	if err != nil {
 		return false, err
 	}
 	return allow != nil && allow.allows(h), nil
 }
 
-// remoteLimits returns the limits the options set, defaults filled in, and
-// whether an option set them.
-func remoteLimits(opts []Option) (l RemoteLimits, explicit bool, err error) {
-	for _, o := range opts {
-		if r, ok := o.(remoteLimitsOption); ok {
-			l, explicit = RemoteLimits(r), true
-		}
+// How to get past a refusal.
+const (
+	raiseHint   = "raise it with loadrunner.WithRemoteLimits or the CLI's -remote-max-* flags, or name the host in " + AllowHostsEnv
+	unknownHint = "make the target a loadrunner.HostTarget, or a Wrapper of one, or set Safety.TrustUnknownHosts if it sends only where you mean it to"
+)
+
+// hostsOf returns the hosts target sends to, looking through wrappers and
+// composites, and describes the targets (by type) whose hosts are unknown.
+func hostsOf(target Target, depth int) (hosts []hostPort, unknown []string) {
+	if depth > maxUnwrap || target == nil {
+		return nil, []string{fmt.Sprintf("%T", target)}
 	}
+	switch t := target.(type) {
+	case HostTarget:
+		for _, h := range t.Hosts() {
+			host, port, err := net.SplitHostPort(h)
+			if err != nil {
+				return nil, []string{fmt.Sprintf("%T reports host %q", target, h)}
+			}
+			hosts = append(hosts, hostPort{host: host, port: port})
+		}
+		return hosts, nil
+	case Wrapper:
+		return hostsOf(t.Unwrap(), depth+1)
+	case Composite:
+		for _, inner := range t.Unwrap() {
+			h, u := hostsOf(inner, depth+1)
+			hosts, unknown = append(hosts, h...), append(unknown, u...)
+		}
+		return hosts, unknown
+	}
+	return nil, []string{fmt.Sprintf("%T", target)}
+}
+
+// withDefaults checks l and fills its zero fields with the defaults.
+func (l RemoteLimits) withDefaults() (RemoteLimits, error) {
 	switch {
 	case l.MaxRate < 0:
-		return l, explicit, fmt.Errorf("loadrunner: remote limits: max rate %g is negative", l.MaxRate)
+		return l, fmt.Errorf("loadrunner: remote limits: max rate %g is negative", l.MaxRate)
 	case l.MaxDuration < 0:
-		return l, explicit, fmt.Errorf("loadrunner: remote limits: max duration %s is negative", l.MaxDuration)
+		return l, fmt.Errorf("loadrunner: remote limits: max duration %s is negative", l.MaxDuration)
 	case l.MaxConcurrency < 0:
-		return l, explicit, fmt.Errorf("loadrunner: remote limits: max concurrency %d is negative", l.MaxConcurrency)
+		return l, fmt.Errorf("loadrunner: remote limits: max concurrency %d is negative", l.MaxConcurrency)
 	}
 	if l.MaxRate == 0 {
 		l.MaxRate = DefaultRemoteMaxRate
@@ -175,20 +231,20 @@ func remoteLimits(opts []Option) (l RemoteLimits, explicit bool, err error) {
 	if l.MaxConcurrency == 0 {
 		l.MaxConcurrency = DefaultRemoteMaxConcurrency
 	}
-	return l, explicit, nil
+	return l, nil
 }
 
-// check refuses a plan above the limits for host h.
-func (l RemoteLimits) check(p Plan, h hostPort) error {
-	const raise = "raise it with loadrunner.WithRemoteLimits, or name the host in " + AllowHostsEnv
+// check refuses a plan above the limits for where (a host, or a target
+// whose hosts are unknown); hint says how to get past it.
+func (l RemoteLimits) check(p Plan, where, hint string) error {
 	if rate := peakRate(p); p.Concurrency == 0 && rate > l.MaxRate {
-		return fmt.Errorf("loadrunner: safety: rate %g req/s to %s exceeds the %g req/s limit for hosts outside loopback (%s): %w", rate, h, l.MaxRate, raise, ErrTargetRefused)
+		return fmt.Errorf("loadrunner: safety: rate %g req/s to %s exceeds the %g req/s limit for hosts outside loopback (%s): %w", rate, where, l.MaxRate, hint, ErrTargetRefused)
 	}
 	if d := p.Warmup + p.MeasuredDuration(); d > l.MaxDuration {
-		return fmt.Errorf("loadrunner: safety: duration %s (warm-up included) to %s exceeds the %s limit for hosts outside loopback (%s): %w", d, h, l.MaxDuration, raise, ErrTargetRefused)
+		return fmt.Errorf("loadrunner: safety: duration %s (warm-up included) to %s exceeds the %s limit for hosts outside loopback (%s): %w", d, where, l.MaxDuration, hint, ErrTargetRefused)
 	}
 	if p.Concurrency > l.MaxConcurrency {
-		return fmt.Errorf("loadrunner: safety: concurrency %d to %s exceeds the %d limit for hosts outside loopback (%s): %w", p.Concurrency, h, l.MaxConcurrency, raise, ErrTargetRefused)
+		return fmt.Errorf("loadrunner: safety: concurrency %d to %s exceeds the %d limit for hosts outside loopback (%s): %w", p.Concurrency, where, l.MaxConcurrency, hint, ErrTargetRefused)
 	}
 	return nil
 }
@@ -217,7 +273,7 @@ func isLoopback(host string) bool {
 	return err == nil && a.Unmap().IsLoopback()
 }
 
-// allowList is a parsed AllowHostsEnv value.
+// allowList is a parsed Safety.AllowHosts.
 type allowList []hostPattern
 
 // hostPattern is one allow-list entry; an empty port matches any port, a
@@ -226,26 +282,26 @@ type hostPattern struct {
 	host, port string
 }
 
-// parseAllowList parses the value of AllowHostsEnv; an empty value gives a
-// nil list (every host allowed).
-func parseAllowList(s string) (allowList, error) {
-	if strings.TrimSpace(s) == "" {
+// parseAllowList parses Safety.AllowHosts; no patterns give a nil list
+// (every host allowed).
+func parseAllowList(patterns []string) (allowList, error) {
+	if len(patterns) == 0 {
 		return nil, nil
 	}
 	var list allowList
-	for entry := range strings.SplitSeq(s, ",") {
+	for _, entry := range patterns {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
 			continue
 		}
 		p, err := parsePattern(entry)
 		if err != nil {
-			return nil, fmt.Errorf("loadrunner: safety: %s entry %q: %w", AllowHostsEnv, entry, err)
+			return nil, fmt.Errorf("loadrunner: safety: allow-list entry %q: %w", entry, err)
 		}
 		list = append(list, p)
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("loadrunner: safety: %s=%q holds no host", AllowHostsEnv, s)
+		return nil, fmt.Errorf("loadrunner: safety: allow-list %q holds no host", strings.Join(patterns, ","))
 	}
 	return list, nil
 }
@@ -299,44 +355,15 @@ func (l allowList) allows(h hostPort) bool {
 	return false
 }
 
-// targetHosts returns the hosts the target's requests go to: the base URL's
-// and those of requests given with absolute URLs. Requests built by
-// WithRequestFunc are not known before the run.
-func (t *HTTPTarget) targetHosts() []hostPort {
-	if t.base == nil {
-		return nil
+// CheckSafety returns the error Run would give plan and target under the
+// safety configuration of opts (WithSafety, WithRemoteLimits,
+// WithAllowHosts), without running anything; nil when the guard lets them
+// through. A capacity search uses it to refuse its highest step before it
+// runs the first.
+func CheckSafety(plan Plan, target Target, opts ...Option) error {
+	var cfg config
+	for _, o := range opts {
+		o.apply(&cfg)
 	}
-	hosts := []hostPort{urlHost(t.base.Scheme, t.base.Hostname(), t.base.Port())}
-	for _, p := range t.pool {
-		h := urlHost(p.url.Scheme, p.url.Hostname(), p.url.Port())
-		if h != hosts[0] {
-			hosts = append(hosts, h)
-		}
-	}
-	return hosts
+	return cfg.safety.check(plan, target)
 }
-
-// urlHost pairs a URL's host with its port, or the scheme's default port.
-func urlHost(scheme, host, port string) hostPort {
-	if port == "" {
-		port = "80"
-		if strings.EqualFold(scheme, "https") {
-			port = "443"
-		}
-	}
-	return hostPort{host: host, port: port}
-}
-
-// targetHosts returns the hosts of every operation of the mix.
-func (m *MixTarget) targetHosts() []hostPort {
-	var out []hostPort
-	for _, p := range m.parts {
-		if ht, ok := p.Target.(hostTarget); ok {
-			out = append(out, ht.targetHosts()...)
-		}
-	}
-	return out
-}
-
-// targetHosts returns the hosts the journey's steps go to.
-func (j *JourneyTarget) targetHosts() []hostPort { return j.http.targetHosts() }

@@ -40,8 +40,13 @@ func runBriefly(t *testing.T, plan loadrunner.Plan, target loadrunner.Target, op
 	return err
 }
 
+// allow is the option an allow-list written as SLASPEC_ALLOW_HOSTS holds
+// (comma-separated) gives.
+func allow(list string) loadrunner.Option {
+	return loadrunner.WithAllowHosts(strings.Split(list, ",")...)
+}
+
 func TestRemoteTargetsAreLimitedByDefault(t *testing.T) {
-	t.Setenv(loadrunner.AllowHostsEnv, "")
 	ramp := []loadrunner.Stage{{Duration: 10 * time.Second, From: 10, To: 300}}
 	tests := []struct {
 		name string
@@ -97,12 +102,11 @@ func TestRemoteTargetsAreLimitedByDefault(t *testing.T) {
 }
 
 func TestLoopbackTargetsAreNotLimited(t *testing.T) {
-	t.Setenv(loadrunner.AllowHostsEnv, "api.example.com")
 	huge := loadrunner.Plan{Rate: 20000, Duration: 24 * time.Hour, Warmup: time.Hour}
 	for _, url := range []string{"http://127.0.0.1:8080/", "http://127.1.2.3/", "http://[::1]:9/", "http://localhost/", "http://LOCALHOST.:80/", "http://[::ffff:127.0.0.1]/"} {
 		t.Run(url, func(t *testing.T) {
 			target, client := offlineTarget(url)
-			if err := runBriefly(t, huge, target); err != nil {
+			if err := runBriefly(t, huge, target, allow("api.example.com")); err != nil {
 				t.Fatalf("loopback refused: %v", err)
 			}
 			if client.sent.Load() == 0 {
@@ -114,7 +118,6 @@ func TestLoopbackTargetsAreNotLimited(t *testing.T) {
 
 func TestAllowListRefusesOtherHosts(t *testing.T) {
 	const list = " api.example.com:8443, *.internal.example ,10.0.0.7,[fd00::1]:80,"
-	t.Setenv(loadrunner.AllowHostsEnv, list)
 	tests := []struct {
 		url     string
 		allowed bool
@@ -136,7 +139,7 @@ func TestAllowListRefusesOtherHosts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
 			target, client := offlineTarget(tt.url)
-			err := runBriefly(t, plan, target)
+			err := runBriefly(t, plan, target, allow(list))
 			if tt.allowed {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -144,8 +147,8 @@ func TestAllowListRefusesOtherHosts(t *testing.T) {
 				return
 			}
 			if err == nil || !errors.Is(err, loadrunner.ErrTargetRefused) ||
-				!strings.Contains(err.Error(), loadrunner.AllowHostsEnv) || !strings.Contains(err.Error(), "is not in") {
-				t.Fatalf("error %v, want a refusal naming the host and %s", err, loadrunner.AllowHostsEnv)
+				!strings.Contains(err.Error(), "is not in the allow-list") {
+				t.Fatalf("error %v, want a refusal naming the host and the allow-list", err)
 			}
 			if n := client.sent.Load(); n != 0 {
 				t.Errorf("a refused run sent %d requests", n)
@@ -158,15 +161,15 @@ func TestAllowListRefusesOtherHosts(t *testing.T) {
 // allow-list is an explicit choice, so the default limits give way; limits
 // set with WithRemoteLimits still hold.
 func TestAllowListedHostsAreNotLimitedByDefault(t *testing.T) {
-	t.Setenv(loadrunner.AllowHostsEnv, "orders.staging.invalid")
+	listed := allow("orders.staging.invalid")
 	big := loadrunner.Plan{Rate: 5000, Duration: time.Hour}
 	target, client := offlineTarget("http://orders.staging.invalid:8080/")
-	if err := runBriefly(t, big, target); err != nil || client.sent.Load() == 0 {
+	if err := runBriefly(t, big, target, listed); err != nil || client.sent.Load() == 0 {
 		t.Fatalf("error %v, sent %d: an allow-listed host takes any plan", err, client.sent.Load())
 	}
 	lowered := loadrunner.WithRemoteLimits(loadrunner.RemoteLimits{MaxRate: 1000})
 	target, client = offlineTarget("http://orders.staging.invalid:8080/")
-	err := runBriefly(t, big, target, lowered)
+	err := runBriefly(t, big, target, listed, lowered)
 	if err == nil || !strings.Contains(err.Error(), "rate 5000 req/s to orders.staging.invalid:8080 exceeds the 1000 req/s limit") || client.sent.Load() != 0 {
 		t.Fatalf("error %v, sent %d: explicit limits apply to allow-listed hosts", err, client.sent.Load())
 	}
@@ -184,16 +187,15 @@ func TestAllowListAndLimitsRejectBadValues(t *testing.T) {
 		{"only commas", " , ,", loadrunner.RemoteLimits{}, "holds no host"},
 		{"bare wildcard", "*", loadrunner.RemoteLimits{}, `entry "*"`},
 		{"inner wildcard", "api.*.example.com", loadrunner.RemoteLimits{}, "wildcard"},
-		{"url instead of host", "https://api.example.com/", loadrunner.RemoteLimits{}, "SLASPEC_ALLOW_HOSTS entry"},
+		{"url instead of host", "https://api.example.com/", loadrunner.RemoteLimits{}, "allow-list entry"},
 		{"negative rate", "", loadrunner.RemoteLimits{MaxRate: -1}, "max rate -1 is negative"},
 		{"negative duration", "", loadrunner.RemoteLimits{MaxDuration: -time.Second}, "max duration -1s is negative"},
 		{"negative concurrency", "", loadrunner.RemoteLimits{MaxConcurrency: -2}, "max concurrency -2 is negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(loadrunner.AllowHostsEnv, tt.env)
 			target, client := offlineTarget("http://10.0.0.1/")
-			err := runBriefly(t, plan, target, loadrunner.WithRemoteLimits(tt.limits))
+			err := runBriefly(t, plan, target, loadrunner.WithSafety(loadrunner.Safety{Limits: tt.limits, AllowHosts: strings.Split(tt.env, ",")}))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one mentioning %q", err, tt.want)
 			}
@@ -204,11 +206,10 @@ func TestAllowListAndLimitsRejectBadValues(t *testing.T) {
 	}
 }
 
-func TestOtherTargetsAreNotChecked(t *testing.T) {
-	t.Setenv(loadrunner.AllowHostsEnv, "api.example.com")
+func TestFuncTargetsAreNotChecked(t *testing.T) {
 	var n atomic.Int64
 	target := loadrunner.Func(func(context.Context) error { n.Add(1); return nil })
-	if err := runBriefly(t, loadrunner.Plan{Rate: 1000, Duration: time.Hour}, target); err != nil || n.Load() == 0 {
+	if err := runBriefly(t, loadrunner.Plan{Rate: 1000, Duration: time.Hour}, target, allow("api.example.com")); err != nil || n.Load() == 0 {
 		t.Fatalf("error %v after %d calls: a Func target names no host to check", err, n.Load())
 	}
 }

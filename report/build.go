@@ -106,19 +106,25 @@ func (d *Document) Sort() {
 	slices.SortStableFunc(d.Operations, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
 }
 
+// commitEnv names the CI variables that hold the commit under test, in the
+// order CurrentEnvironment looks them up.
+var commitEnv = [...]string{"GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"}
+
 // CurrentEnvironment describes this process's machine and build. The git
-// commit comes from the CI's environment (GITHUB_SHA, CI_COMMIT_SHA,
-// GIT_COMMIT), the binary's build info, or `git rev-parse HEAD`.
-func CurrentEnvironment() Environment {
+// commit is the first of GITHUB_SHA, CI_COMMIT_SHA and GIT_COMMIT that
+// getenv finds set (the CLI and the Ginkgo plugin pass os.Getenv: the
+// report package never reads the environment itself; nil skips them), else
+// the binary's build info, else `git rev-parse HEAD`.
+func CurrentEnvironment(getenv func(string) string) Environment {
 	env := Environment{GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU()}
 	env.Hostname, _ = os.Hostname()
-	env.GitCommit = gitCommit()
+	env.GitCommit = gitCommit(getenv)
 	return env
 }
 
-func gitCommit() string {
-	for _, k := range []string{"GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"} {
-		if v := os.Getenv(k); v != "" {
+func gitCommit(getenv func(string) string) string {
+	for _, k := range commitEnv {
+		if v := lookup(getenv, k); v != "" {
 			return v
 		}
 	}
@@ -136,6 +142,14 @@ func gitCommit() string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// lookup returns getenv(key), or "" when getenv is nil.
+func lookup(getenv func(string) string, key string) string {
+	if getenv == nil {
+		return ""
+	}
+	return getenv(key)
 }
 
 // ReadDocument reads a report document, or a single loadrunner result JSON,

@@ -312,18 +312,27 @@ func startDemo() (string, func(), error) {
 	return "http://" + ln.Addr().String() + "/items/42", func() { srv.Close() }, nil
 }
 
-// remoteFlags raise the safety limits for targets outside loopback.
+// remoteFlags raise the safety limits for targets outside loopback; the
+// allow-list comes from the environment (loadrunner.AllowHostsEnv).
 type remoteFlags struct{ limits loadrunner.RemoteLimits }
 
 func (r *remoteFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&r.limits.MaxRate, "remote-max-rate", 0, fmt.Sprintf("highest rate allowed at a host outside loopback (default %g req/s)", loadrunner.DefaultRemoteMaxRate))
 	fs.DurationVar(&r.limits.MaxDuration, "remote-max-duration", 0, fmt.Sprintf("longest run allowed at a host outside loopback (default %s)", loadrunner.DefaultRemoteMaxDuration))
+	fs.IntVar(&r.limits.MaxConcurrency, "remote-max-concurrency", 0, fmt.Sprintf("most workers of a closed-model run allowed at a host outside loopback (default %d)", loadrunner.DefaultRemoteMaxConcurrency))
 }
 
-// options returns the run option carrying the limits, if any were raised.
-func (r *remoteFlags) options() []loadrunner.Option {
-	if r.limits == (loadrunner.RemoteLimits{}) {
-		return nil
+// safety returns the safety configuration: the limits of the flags and
+// the allow-list of SLASPEC_ALLOW_HOSTS.
+func (r *remoteFlags) safety() loadrunner.Safety {
+	s := loadrunner.Safety{Limits: r.limits}
+	if list := os.Getenv(loadrunner.AllowHostsEnv); strings.TrimSpace(list) != "" {
+		s.AllowHosts = strings.Split(list, ",")
 	}
-	return []loadrunner.Option{loadrunner.WithRemoteLimits(r.limits)}
+	return s
+}
+
+// options returns the run option carrying the safety configuration.
+func (r *remoteFlags) options() []loadrunner.Option {
+	return []loadrunner.Option{loadrunner.WithSafety(r.safety())}
 }

@@ -28,6 +28,7 @@ type capacityFlags struct {
 	headers                            headerFlags
 	cp                                 capacity.Plan
 	quiet                              bool
+	remote                             remoteFlags
 }
 
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -51,6 +52,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&f.jsonOut, "json", "", "write the search as JSON to `file` (- for stdout): capacity_rps, generator_bound, steps with verdicts and results")
 	fs.StringVar(&f.htmlOut, "html", "", "write an HTML report of the search to `file`: the step table and p99 latency and error rate against the offered rate")
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
+	f.remote.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -63,7 +65,12 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitUsage
 	}
-	var opts []loadrunner.Option
+	opts := f.remote.options()
+	highest := loadrunner.Plan{Rate: f.cp.Max, Duration: f.cp.StepDuration, Warmup: f.cp.Warmup}
+	if err := loadrunner.CheckSafety(highest, target, opts...); err != nil {
+		fmt.Fprintf(stderr, "slaspec capacity: -max %g: %v\n", f.cp.Max, err)
+		return exitUsage
+	}
 	live := !f.quiet && isTerminal(stderr)
 	if live {
 		opts = append(opts, loadrunner.WithProgress(progressLine(stderr)))
@@ -145,7 +152,7 @@ func writeCapacityHTML(path, url string, c *capacity.Result) error {
 	if err != nil {
 		return err
 	}
-	doc := &report.Document{Suite: "slaspec capacity", Environment: report.CurrentEnvironment(), Partial: c.Partial, Operations: []report.Entry{e}}
+	doc := &report.Document{Suite: "slaspec capacity", Environment: report.CurrentEnvironment(os.Getenv), Partial: c.Partial, Operations: []report.Entry{e}}
 	doc.Started, doc.Ended = c.Steps[0].Result.Started, c.Steps[len(c.Steps)-1].Result.Ended
 	var b bytes.Buffer
 	if err := report.WriteHTML(&b, doc); err != nil {

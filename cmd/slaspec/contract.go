@@ -158,6 +158,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	reqOpts = append(reqOpts, pinned...)
+	reqOpts = append(reqOpts, contract.WithSafety(remote.safety()))
 	if noDiscover {
 		reqOpts = append(reqOpts, contract.WithoutDiscovery())
 	}
@@ -168,7 +169,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if refuseInconclusive(stderr, "slaspec contract", planShortfalls(doc, ops, override, suite, mix), allowInconclusive) {
 		return exitUsage
 	}
-	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment(), Operations: []report.Entry{}}
+	out := &report.Document{Suite: doc.Title(), Seed: int64(seed), Started: time.Now(), Environment: report.CurrentEnvironment(os.Getenv), Operations: []report.Entry{}}
 	fmt.Fprintf(stdout, "%s: %s, seed %d\n", doc.Title(), sla.FormatCount(len(ops), "operation"), seed)
 	for _, n := range doc.Notes() {
 		fmt.Fprintf(stdout, "note: %s\n", n)
