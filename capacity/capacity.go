@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,10 +144,12 @@ type Step struct {
 	Verdicts []sla.Verdict `json:"verdicts"`
 	// Result is the step's full result.
 	Result *loadrunner.Result `json:"result"`
-	// GeneratorSaturated is true when the generator fell behind during the
-	// step: Result.GeneratorSaturated, less than sla.DefaultMinDelivered of
-	// the planned sends delivered while the service was not backlogged, or
-	// a latency budget its own send lag left undecided.
+	// GeneratorSaturated is true when the load fell behind its schedule
+	// during the step: the generator's own failing (Result.GeneratorSaturated,
+	// or a latency budget its send lag left undecided), the in-flight bound
+	// filling (Result.ServiceBacklogged: a bound too small for the rate, or
+	// the service past its capacity — the service time tells which), or less
+	// than sla.DefaultMinDelivered of the planned sends delivered.
 	GeneratorSaturated bool `json:"generator_saturated"`
 	// Note explains a status the verdicts alone do not.
 	Note string `json:"note,omitempty"`
@@ -229,15 +232,17 @@ func pause(ctx context.Context, d time.Duration) {
 }
 
 // judgeStep evaluates one step's result. A step that did not pass because
-// of the generator — it saturated, delivered too little of its plan while
-// the service kept up, or its own send lag left a latency failure undecided
-// — is marked GeneratorSaturated and is Inconclusive, unless what the
-// service alone did breaks a budget: then it failed.
+// the load fell behind its schedule — the generator saturated, its own send
+// lag left a latency failure undecided, the in-flight bound filled (a
+// bound too small for the rate, or the service past its capacity: the
+// service time tells which), or too little of the plan was delivered — is
+// marked GeneratorSaturated and is Inconclusive, unless what the service
+// alone did breaks a budget: then it failed.
 func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
 	ev := sla.Evaluate(res, want)
 	st := Step{Rate: rate, Status: ev.Status, Verdicts: ev.Verdicts, Result: res}
-	undelivered := res.Plan.Concurrency == 0 && res.Delivered() < sla.DefaultMinDelivered && !res.ServiceBacklogged
-	st.GeneratorSaturated = res.GeneratorSaturated || undelivered || lagUndecided(ev)
+	undelivered := res.Plan.Concurrency == 0 && res.Delivered() < sla.DefaultMinDelivered
+	st.GeneratorSaturated = res.GeneratorSaturated || res.ServiceBacklogged || undelivered || lagUndecided(ev)
 	if !st.GeneratorSaturated || st.Status == sla.Passed {
 		return st
 	}
@@ -249,7 +254,11 @@ func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
 		return st
 	}
 	st.Status = sla.Inconclusive
-	st.Note = "the load generator saturated before the service broke the SLA (" + saturationWhy(res, undelivered) + "): this step cannot tell the service's limit"
+	what := "the load generator saturated"
+	if res.ServiceBacklogged && !res.GeneratorSaturated {
+		what = "the in-flight bound filled"
+	}
+	st.Note = what + " before the service broke the SLA (" + saturationWhy(res, undelivered) + "): this step cannot tell the service's limit"
 	return st
 }
 
@@ -320,12 +329,12 @@ func serviceBroke(res *loadrunner.Result, want sla.SLA) string {
 	return ""
 }
 
-// saturationWhy says why the generator fell behind: the result's reasons,
-// the share of the plan delivered, or its own send lag.
+// saturationWhy says why the load fell behind: the generator's reasons and
+// the backlog's, the share of the plan delivered, or the generator's lag.
 func saturationWhy(res *loadrunner.Result, undelivered bool) string {
-	switch {
-	case len(res.Saturation) > 0:
-		return strings.Join(res.Saturation, "; ")
+	switch why := append(slices.Clip(res.Saturation), res.Backlog...); {
+	case len(why) > 0:
+		return strings.Join(why, "; ")
 	case undelivered:
 		return fmt.Sprintf("%.1f%% of the planned sends delivered", 100*res.Delivered())
 	case res.GeneratorLag != nil:

@@ -357,9 +357,13 @@ func TestJudgeStep(t *testing.T) {
 			"p90<50ms: its service time 300ms exceeds the limit by more than the generator's longest lag 180ms"},
 		{"saturated and lagging, the lag explains the service time", saturated(lagged(func(int) time.Duration { return 400 * time.Millisecond }, 180*time.Millisecond)), 200 * time.Millisecond, sla.Inconclusive, true,
 			"the generator stalled"},
-		// A backlogged service that took too little of the plan: the
-		// service's doing, the verdicts stand.
-		{"backlogged", backlogged(testtool.Result(2, 100, slow, 0, "")), 0, sla.Failed, false, ""},
+		// The in-flight bound filled: past its capacity, the service's own
+		// time breaks the budget; otherwise the bound was too small for the
+		// rate, and the step is a bound of the search.
+		{"backlogged, the service was slow", backlogged(testtool.Result(2, 100, slow, 0, "")), 0, sla.Failed, true,
+			"the service alone breaks p90<50ms: its service time 200ms"},
+		{"backlogged, the service was fast", backlogged(testtool.Result(2, 100, slow, 0, "")), time.Millisecond, sla.Inconclusive, true,
+			"the in-flight bound filled before the service broke the SLA (20 sends waited for a slot)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
