@@ -16,6 +16,8 @@ type config struct {
 	profile  ProfileSource
 	progress func(Progress) error
 	interval time.Duration
+
+	secretNames, secretValues []string
 }
 
 // WithGCSource attaches a source of the service's GC figures; the result's GC
