@@ -133,12 +133,22 @@ func valueReplacer(values []string) *strings.Replacer {
 // holds a secret: its whole name, or a run of its words, is a built-in
 // name or one the redactor was given.
 func (r *Redactor) IsSecretName(name string) bool {
-	words := splitWords(name)
-	for i := range words {
-		joined := ""
-		for _, w := range words[i:] {
-			joined += w
-			if builtinSecretName(joined) || (r != nil && r.names[joined]) {
+	var buf [64]byte
+	if len(name) > len(buf) || !isASCII(name) {
+		return r.anyRun(splitWords(name))
+	}
+	var words [32][2]int // start and end of each word in name
+	n := asciiWords(name, &words)
+	for i := range n {
+		joined := buf[:0]
+		for _, w := range words[i:n] {
+			for _, c := range []byte(name[w[0]:w[1]]) {
+				if isUpper(c) {
+					c += 'a' - 'A'
+				}
+				joined = append(joined, c)
+			}
+			if builtinSecretNames[string(joined)] || (r != nil && r.names[string(joined)]) {
 				return true
 			}
 		}
@@ -146,15 +156,60 @@ func (r *Redactor) IsSecretName(name string) bool {
 	return false
 }
 
-// builtinSecretName reports whether a normalized name is one of the
-// built-in secret names.
-func builtinSecretName(n string) bool {
-	switch n {
-	case "authorization", "cookie", "apikey", "key", "token", "accesstoken", "idtoken", "secret",
-		"password", "passwd", "sig", "signature", "session", "auth":
-		return true
+// anyRun is IsSecretName over words already split.
+func (r *Redactor) anyRun(words []string) bool {
+	for i := range words {
+		joined := ""
+		for _, w := range words[i:] {
+			joined += w
+			if builtinSecretNames[joined] || (r != nil && r.names[joined]) {
+				return true
+			}
+		}
 	}
 	return false
+}
+
+// builtinSecretNames are the built-in secret names, normalized.
+var builtinSecretNames = map[string]bool{
+	"authorization": true, "cookie": true, "apikey": true, "key": true, "token": true, "accesstoken": true,
+	"idtoken": true, "secret": true, "password": true, "passwd": true, "sig": true, "signature": true,
+	"session": true, "auth": true,
+}
+
+// asciiWords stores the bounds of the words of an ASCII name (as
+// splitWords splits them) in words and returns their number.
+func asciiWords(name string, words *[32][2]int) int {
+	n, start := 0, -1
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		alnum := isLetter(c) || c >= '0' && c <= '9'
+		boundary := alnum && start >= 0 && isUpper(c) &&
+			(!isUpper(name[i-1]) || (i+1 < len(name) && name[i+1] >= 'a' && name[i+1] <= 'z'))
+		if start >= 0 && (!alnum || boundary) {
+			words[n] = [2]int{start, i}
+			n, start = n+1, -1
+		}
+		if alnum && start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		words[n] = [2]int{start, len(name)}
+		n++
+	}
+	return n
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // normalizeName lower-cases a name and drops its separators, so that
@@ -186,22 +241,13 @@ func splitWords(name string) []string {
 	return words
 }
 
-// The patterns String looks for. Each keeps the name (or scheme) and loses
-// the value.
-var (
-	userinfoRE  = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@"'<>\\]+@`)
-	jsonFieldRE = regexp.MustCompile(`"([^"\\\s]{1,64})"(\s*:\s*)"(?:[^"\\]|\\.)*"`)
-	// The same inside Go- or JSON-quoted text: \"name\": \"value\".
-	quotedFieldRE = regexp.MustCompile(`\\"([^"\\\s]{1,64})\\"(\s*:\s*)\\"(?:[^\\]|\\[^"])*?\\"`)
-	// A header name and its colon; the value runs to the end of the line
-	// or a quote (headers).
-	headerRE     = regexp.MustCompile(`(?m)(^|[\s"'{(\[,;])([A-Za-z][\w-]{0,63})\s*:`)
-	pairRE       = regexp.MustCompile(`([\w.-]{1,64})=([^&\s"'<>;,\\#]+)`)
-	credentialRE = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{4,})`)
-)
+// credentialRE finds a Bearer or Basic credential in free text.
+var credentialRE = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{4,})`)
 
 // String returns s with every secret replaced by Redacted. It is
-// idempotent: redacted text redacts to itself.
+// idempotent: redacted text redacts to itself. Each kind of secret is
+// looked for only when s holds its mark (://, :, =, a credential scheme),
+// by a scan of s, so text without secrets costs little.
 func (r *Redactor) String(s string) string {
 	if s == "" {
 		return s
@@ -209,77 +255,25 @@ func (r *Redactor) String(s string) string {
 	if r != nil && r.repl != nil {
 		s = r.repl.Replace(s)
 	}
-	s = userinfoRE.ReplaceAllString(s, "${1}"+Redacted+"@")
-	s = r.replaceNamed(jsonFieldRE, 1, s, func(m []string) string { return `"` + m[1] + `"` + m[2] + `"` + Redacted + `"` })
-	s = r.replaceNamed(quotedFieldRE, 1, s, func(m []string) string { return `\"` + m[1] + `\"` + m[2] + `\"` + Redacted + `\"` })
-	s = r.headers(s)
-	s = r.replaceNamed(pairRE, 1, s, func(m []string) string { return m[1] + "=" + Redacted })
-	return replaceAll(credentialRE, s, func(m []string) string {
-		if !looksLikeCredential(m[1], m[3]) {
-			return m[0]
-		}
-		return m[1] + m[2] + Redacted
-	})
-}
-
-// replaceNamed replaces each match of re whose group name is a secret name
-// by repl(match), leaving the rest (and matches already redacted) alone.
-func (r *Redactor) replaceNamed(re *regexp.Regexp, name int, s string, repl func(m []string) string) string {
-	return replaceAll(re, s, func(m []string) string {
-		if !r.IsSecretName(m[name]) || strings.HasSuffix(strings.Trim(m[0], `"\ `), Redacted) {
-			return m[0]
-		}
-		return repl(m)
-	})
-}
-
-// headers replaces the value of each header line with a secret name: up to
-// the end of the line, a quote or a backslash (the end of a quoted string).
-func (r *Redactor) headers(s string) string {
-	idx := headerRE.FindAllStringSubmatchIndex(s, -1)
-	var b strings.Builder
-	last := 0
-	for _, loc := range idx {
-		if loc[0] < last || !r.IsSecretName(s[loc[4]:loc[5]]) {
-			continue
-		}
-		start := loc[1] + len(s[loc[1]:]) - len(strings.TrimLeft(s[loc[1]:], " \t"))
-		end := start + strings.IndexAny(s[start:]+"\n", "\r\n\"'\\")
-		if end == start || s[start:end] == Redacted {
-			continue
-		}
-		b.WriteString(s[last:start])
-		b.WriteString(Redacted)
-		last = end
+	if strings.Contains(s, "://") {
+		s = replaceSpans(s, userinfoSpans(s))
 	}
-	if last == 0 {
-		return s
+	if strings.IndexByte(s, ':') >= 0 {
+		s = replaceSpans(s, r.fieldSpans(s))
 	}
-	b.WriteString(s[last:])
-	return b.String()
-}
-
-// replaceAll is ReplaceAllStringFunc with the submatches.
-func replaceAll(re *regexp.Regexp, s string, repl func(m []string) string) string {
-	idx := re.FindAllStringSubmatchIndex(s, -1)
-	if idx == nil {
-		return s
+	if strings.IndexByte(s, '=') >= 0 {
+		s = replaceSpans(s, r.pairSpans(s))
 	}
-	var b strings.Builder
-	last := 0
-	for _, loc := range idx {
-		m := make([]string, len(loc)/2)
-		for i := range m {
-			if loc[2*i] >= 0 {
-				m[i] = s[loc[2*i]:loc[2*i+1]]
+	if containsFold(s, "bearer") || containsFold(s, "basic") {
+		s = credentialRE.ReplaceAllStringFunc(s, func(m string) string {
+			sub := credentialRE.FindStringSubmatch(m)
+			if !looksLikeCredential(sub[1], sub[3]) {
+				return m
 			}
-		}
-		b.WriteString(s[last:loc[0]])
-		b.WriteString(repl(m))
-		last = loc[1]
+			return sub[1] + sub[2] + Redacted
+		})
 	}
-	b.WriteString(s[last:])
-	return b.String()
+	return s
 }
 
 // looksLikeCredential tells a credential after "Bearer" or "Basic" from an

@@ -1,0 +1,60 @@
+package contract_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slaspec/slaspec/contract"
+	"github.com/slaspec/slaspec/internal/testtool"
+	"github.com/slaspec/slaspec/loadrunner"
+)
+
+// TestCredentialsNeverRecorded loads an operation behind an API key (a
+// query parameter the document's security scheme names) against a service
+// that echoes every credential into its content type, the names of JSON
+// properties and error bodies: the findings and the result show none of
+// the credentials, and say REDACTED where the echo was.
+func TestCredentialsNeverRecorded(t *testing.T) {
+	srv := httptest.NewServer(testtool.SecretService())
+	t.Cleanup(srv.Close)
+	doc, err := contract.Load(testtool.SecretDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := doc.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.TrimSuffix(testtool.SecretURL(srv.URL), "/echo?api_key="+testtool.SecretQuery)
+	p, err := ops[0].Prepare(base, contract.LoadSpec{}, contract.LoadSpec{}, contract.WithAPIKey(testtool.SecretScheme),
+		contract.WithHeader(testtool.CustomHeader, testtool.SecretCustom),
+		contract.WithHTTPOptions(loadrunner.WithSecretNames(testtool.CustomHeader)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := p.Run(ctx, loadrunner.Plan{Rate: 100, Duration: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(struct {
+		Result   *loadrunner.Result
+		Findings []contract.Finding
+	}{out.Result, out.Findings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range testtool.Secrets() {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("the outcome holds %q:\n%s", secret, b)
+		}
+	}
+	if len(out.Findings) < 2 || !strings.Contains(string(b), "shop_ref=REDACTED") {
+		t.Errorf("the echoes were not recorded (redacted): %s", b)
+	}
+}
