@@ -6,13 +6,18 @@ import (
 	"github.com/slaspec/slaspec/loadrunner"
 )
 
-// secretOptions tells the target what is secret beyond the built-in names:
-// the parameter names of the document's API-key security schemes and the
-// credentials given with WithBearer, WithAPIKey, WithBasic and
-// WithSchemeCredential, so that neither shows in what a run records, even
-// when the service echoes a credential back.
+// secretOptions tells the target what is secret beyond the built-in names
+// (see secrets), so that none of it shows in what a run records, even when
+// the service echoes a credential back.
 func (o *Operation) secretOptions(c *config) []loadrunner.HTTPOption {
-	var names, values []string
+	names, values := o.secrets(c)
+	return []loadrunner.HTTPOption{loadrunner.WithSecretNames(names...), loadrunner.WithSecretValues(values...)}
+}
+
+// secrets returns the parameter names of the document's API-key security
+// schemes and the credentials given with WithBearer, WithAPIKey, WithBasic
+// and WithSchemeCredential.
+func (o *Operation) secrets(c *config) (names, values []string) {
 	if o.doc.t.Components != nil {
 		for _, ref := range o.doc.t.Components.SecuritySchemes {
 			if ref != nil && ref.Value != nil && ref.Value.Type == "apiKey" && ref.Value.Name != "" {
@@ -26,7 +31,30 @@ func (o *Operation) secretOptions(c *config) []loadrunner.HTTPOption {
 			values = append(values, pass)
 		}
 	}
-	return []loadrunner.HTTPOption{loadrunner.WithSecretNames(names...), loadrunner.WithSecretValues(values...)}
+	return names, values
+}
+
+// redactedError is an error whose text is redacted; Unwrap still gives the
+// cause, for errors.Is.
+type redactedError struct {
+	err error
+	red *loadrunner.Redactor
+}
+
+func (e redactedError) Error() string { return e.red.String(e.err.Error()) }
+func (e redactedError) Unwrap() error { return e.err }
+
+// redactErr returns err with the credentials of c redacted from its text:
+// a request that failed validation can quote the values it was given.
+func (o *Operation) redactErr(c *config, err error) error {
+	names, values := o.secrets(c)
+	red := loadrunner.NewRedactor(names, values)
+	for k, vs := range c.header {
+		if red.IsSecretName(k) {
+			values = append(values, vs...)
+		}
+	}
+	return redactedError{err, red.With(nil, values)}
 }
 
 // redactWith makes f redact what r does, as well as what it redacted

@@ -3,6 +3,7 @@ package contract_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -56,5 +57,24 @@ func TestCredentialsNeverRecorded(t *testing.T) {
 	}
 	if len(out.Findings) < 2 || !strings.Contains(string(b), "shop_ref=REDACTED") {
 		t.Errorf("the echoes were not recorded (redacted): %s", b)
+	}
+}
+
+// TestPoolErrorsHideCredentials: a credential that makes a request invalid
+// is not quoted by the error that says so.
+func TestPoolErrorsHideCredentials(t *testing.T) {
+	doc, err := contract.Load(testtool.SecretDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := doc.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ops[0].Pool(contract.WithAPIKey(testtool.SecretScheme), contract.WithRequestHook(func(r *loadrunner.Request) error {
+		return fmt.Errorf("hook refuses %s", r.URL)
+	}))
+	if err == nil || strings.Contains(err.Error(), testtool.SecretScheme) || !strings.Contains(err.Error(), "shop_ref=REDACTED") {
+		t.Errorf("Pool error %v, want it without the API key", err)
 	}
 }
