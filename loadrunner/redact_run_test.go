@@ -1,6 +1,7 @@
 package loadrunner_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -93,3 +94,36 @@ func TestTargetErrorsHideTheURLSecrets(t *testing.T) {
 		t.Errorf("a bad request URL: %v, want an error without the secret", err)
 	}
 }
+
+// TestRunOptionsRedactAnyTarget: a Func target has no redactor of its own;
+// the run's WithSecretNames and WithSecretValues still apply, and a
+// wrapper that unwraps to an HTTP target gets the HTTP target's.
+func TestRunOptionsRedactAnyTarget(t *testing.T) {
+	leak := loadrunner.Func(func(context.Context) error {
+		return fmt.Errorf("login with %s failed; tenant_ref=%s", plantedValue, plantedHeader)
+	})
+	plan := loadrunner.Plan{Concurrency: 1, Duration: 50 * time.Millisecond}
+	res, err := loadrunner.Run(t.Context(), plan, leak, loadrunner.WithSecretValues(plantedValue), loadrunner.WithSecretNames("tenant_ref"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(res.Errors.Examples)
+	if strings.Contains(got, plantedValue) || strings.Contains(got, plantedHeader) || !strings.Contains(got, "tenant_ref=REDACTED") {
+		t.Errorf("examples %s, want both secrets redacted", got)
+	}
+	srv := echoServer(t)
+	wrapped := wrapper{loadrunner.HTTP(srv.URL+"/x?sig="+plantedQuery, loadrunner.WithCheck(func(_ *http.Response, body []byte) error {
+		return fmt.Errorf("body %s", strings.ReplaceAll(string(body), "sig=", "")) // the value without its name
+	}))}
+	if res, err = loadrunner.Run(t.Context(), plan, wrapped); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(res.Errors.Examples); strings.Contains(got, plantedQuery) || !strings.Contains(got, "REDACTED") {
+		t.Errorf("examples %s, want the wrapped target's secret redacted", got)
+	}
+}
+
+// wrapper wraps a target the way users do, and says what it wraps.
+type wrapper struct{ loadrunner.Target }
+
+func (w wrapper) Unwrap() loadrunner.Target { return w.Target }
