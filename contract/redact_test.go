@@ -22,16 +22,9 @@ import (
 func TestCredentialsNeverRecorded(t *testing.T) {
 	srv := httptest.NewServer(testtool.SecretService())
 	t.Cleanup(srv.Close)
-	doc, err := contract.Load(testtool.SecretDocument())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := doc.Operations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	op := securedOperation(t)
 	base := strings.TrimSuffix(testtool.SecretURL(srv.URL), "/echo?api_key="+testtool.SecretQuery)
-	p, err := ops[0].Prepare(base, contract.LoadSpec{}, contract.LoadSpec{}, contract.WithAPIKey(testtool.SecretScheme),
+	p, err := op.Prepare(base, contract.LoadSpec{}, contract.LoadSpec{}, contract.WithAPIKey(testtool.SecretScheme),
 		contract.WithHeader(testtool.CustomHeader, testtool.SecretCustom),
 		contract.WithHTTPOptions(loadrunner.WithSecretNames(testtool.CustomHeader)))
 	if err != nil {
@@ -63,6 +56,18 @@ func TestCredentialsNeverRecorded(t *testing.T) {
 // TestPoolErrorsHideCredentials: a credential that makes a request invalid
 // is not quoted by the error that says so.
 func TestPoolErrorsHideCredentials(t *testing.T) {
+	op := securedOperation(t)
+	_, err := op.Pool(contract.WithAPIKey(testtool.SecretScheme), contract.WithRequestHook(func(r *loadrunner.Request) error {
+		return fmt.Errorf("hook refuses %s", r.URL)
+	}))
+	if err == nil || strings.Contains(err.Error(), testtool.SecretScheme) || !strings.Contains(err.Error(), "shop_ref=REDACTED") {
+		t.Errorf("Pool error %v, want it without the API key", err)
+	}
+}
+
+// securedOperation returns the one operation of testtool.SecretDocument.
+func securedOperation(t *testing.T) *contract.Operation {
+	t.Helper()
 	doc, err := contract.Load(testtool.SecretDocument())
 	if err != nil {
 		t.Fatal(err)
@@ -71,10 +76,5 @@ func TestPoolErrorsHideCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = ops[0].Pool(contract.WithAPIKey(testtool.SecretScheme), contract.WithRequestHook(func(r *loadrunner.Request) error {
-		return fmt.Errorf("hook refuses %s", r.URL)
-	}))
-	if err == nil || strings.Contains(err.Error(), testtool.SecretScheme) || !strings.Contains(err.Error(), "shop_ref=REDACTED") {
-		t.Errorf("Pool error %v, want it without the API key", err)
-	}
+	return ops[0]
 }
