@@ -59,6 +59,7 @@ func (o *Operation) pool(c *config) (*Pool, error) {
 		p.Requests = append(p.Requests, r)
 		p.Sources = addSources(p.Sources, uses)
 	}
+	o.redactSources(c, p.Sources)
 	p.Fingerprint = fingerprint(p.Requests)
 	return p, nil
 }

@@ -47,6 +47,12 @@ func (e redactedError) Unwrap() error { return e.err }
 // redactErr returns err with the credentials of c redacted from its text:
 // a request that failed validation can quote the values it was given.
 func (o *Operation) redactErr(c *config, err error) error {
+	return redactedError{err, o.redactor(c)}
+}
+
+// redactor returns a redactor for what c holds that is secret: the names
+// and credentials of secrets, and the values of secret headers.
+func (o *Operation) redactor(c *config) *loadrunner.Redactor {
 	names, values := o.secrets(c)
 	red := loadrunner.NewRedactor(names, values)
 	for k, vs := range c.header {
@@ -54,7 +60,21 @@ func (o *Operation) redactErr(c *config, err error) error {
 			values = append(values, vs...)
 		}
 	}
-	return redactedError{err, red.With(nil, values)}
+	return red.With(nil, values)
+}
+
+// redactSources replaces the pinned or learned values of parameters with a
+// secret name by loadrunner.Redacted, and redacts the others' text.
+func (o *Operation) redactSources(c *config, sources []ParamSource) {
+	red := o.redactor(c)
+	for i, s := range sources {
+		for j, v := range s.Values {
+			if red.IsSecretName(s.Name) {
+				v = loadrunner.Redacted
+			}
+			sources[i].Values[j] = red.String(v)
+		}
+	}
 }
 
 // redactWith makes f redact what r does, as well as what it redacted

@@ -65,6 +65,19 @@ func TestPoolErrorsHideCredentials(t *testing.T) {
 	}
 }
 
+// TestPinnedSecretsNotInSources: a value pinned for a parameter with a
+// secret name is not shown where the pool says where its values came from.
+func TestPinnedSecretsNotInSources(t *testing.T) {
+	p, err := securedOperation(t).Pool(contract.WithAPIKey(testtool.SecretScheme), contract.WithParam("query", "session", testtool.SecretCustom))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(p.Sources)
+	if strings.Contains(string(b), testtool.SecretCustom) || !strings.Contains(string(b), `"values":["REDACTED"]`) {
+		t.Errorf("sources %s, want the pinned session redacted", b)
+	}
+}
+
 // securedOperation returns the one operation of testtool.SecretDocument.
 func securedOperation(t *testing.T) *contract.Operation {
 	t.Helper()
