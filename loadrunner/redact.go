@@ -45,9 +45,10 @@ const maxSecretValues = 1024
 // A nil *Redactor redacts the built-in names, userinfo and credentials. A
 // Redactor is immutable and safe for concurrent use.
 type Redactor struct {
-	names  map[string]bool // extra names, normalized
-	values []string        // the credential values given, for With
-	repl   *strings.Replacer
+	names   map[string]bool // extra names, normalized
+	longest int             // the longest normalized name, built-in ones included
+	values  []string        // the credential values given, for With
+	repl    *strings.Replacer
 }
 
 // NewRedactor returns a redactor for the built-in names plus names, and for
@@ -59,7 +60,7 @@ func NewRedactor(names, values []string) *Redactor {
 // With returns a redactor that removes what r does, and also the values of
 // names and the values themselves.
 func (r *Redactor) With(names, values []string) *Redactor {
-	out := &Redactor{names: map[string]bool{}}
+	out := &Redactor{names: map[string]bool{}, longest: len("authorization")}
 	var oldValues []string
 	if r != nil {
 		for n := range r.names {
@@ -71,6 +72,9 @@ func (r *Redactor) With(names, values []string) *Redactor {
 		if n = normalizeName(n); n != "" {
 			out.names[n] = true
 		}
+	}
+	for n := range out.names {
+		out.longest = max(out.longest, len(n))
 	}
 	seen := map[string]bool{}
 	for _, v := range slices.Concat(oldValues, values) {
@@ -137,11 +141,18 @@ func (r *Redactor) IsSecretName(name string) bool {
 	if len(name) > len(buf) || !isASCII(name) {
 		return r.anyRun(splitWords(name))
 	}
-	var words [32][2]int // start and end of each word in name
+	var words [64][2]int // start and end of each word in name (at least a byte each)
 	n := asciiWords(name, &words)
+	longest := len("authorization")
+	if r != nil {
+		longest = r.longest
+	}
 	for i := range n {
 		joined := buf[:0]
 		for _, w := range words[i:n] {
+			if len(joined)+w[1]-w[0] > longest {
+				break
+			}
 			for _, c := range []byte(name[w[0]:w[1]]) {
 				if isUpper(c) {
 					c += 'a' - 'A'
@@ -179,7 +190,7 @@ var builtinSecretNames = map[string]bool{
 
 // asciiWords stores the bounds of the words of an ASCII name (as
 // splitWords splits them) in words and returns their number.
-func asciiWords(name string, words *[32][2]int) int {
+func asciiWords(name string, words *[64][2]int) int {
 	n, start := 0, -1
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -244,8 +255,9 @@ func splitWords(name string) []string {
 // credentialRE finds a Bearer or Basic credential in free text.
 var credentialRE = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{4,})`)
 
-// String returns s with every secret replaced by Redacted. It is
-// idempotent: redacted text redacts to itself. Each kind of secret is
+// String returns s with every secret replaced by Redacted. Redacted text
+// redacts to itself, unless a value given begins with the end of Redacted
+// or ends with its start and so reappears next to it. Each kind of secret is
 // looked for only when s holds its mark (://, :, =, a credential scheme),
 // by a scan of s, so text without secrets costs little.
 func (r *Redactor) String(s string) string {

@@ -2,6 +2,16 @@ package loadrunner
 
 import "strings"
 
+// The scans below look back at most maxNameLen bytes for a name and skip
+// at most maxSpaces blanks around a colon, and every forward scan either
+// ends a span (which the next search starts after) or stops at a bound, so
+// redacting a text costs time linear in its length, also a 1 MiB body a
+// check quotes.
+const (
+	maxNameLen = 64
+	maxSpaces  = 16
+)
+
 // span is a part of a text to replace by Redacted: [from, to).
 type span struct{ from, to int }
 
@@ -38,7 +48,7 @@ func userinfoSpans(s string) []span {
 		if at := strings.LastIndexByte(auth, '@'); at > 0 && auth[:at] != Redacted {
 			out = append(out, span{from, from + at})
 		}
-		i = from
+		i = from + len(auth)
 	}
 }
 
@@ -64,10 +74,28 @@ func (r *Redactor) fieldSpans(s string) []span {
 	return out
 }
 
+// blanksBefore returns the index after the non-blank byte before s[i],
+// skipping at most maxSpaces blanks; blanksAfter the index of the first
+// non-blank byte from s[i].
+func blanksBefore(s string, i int) int {
+	for n := 0; i > 0 && n < maxSpaces && (s[i-1] == ' ' || s[i-1] == '\t'); n++ {
+		i--
+	}
+	return i
+}
+
+func blanksAfter(s string, i int) int {
+	for n := 0; i < len(s) && n < maxSpaces && (s[i] == ' ' || s[i] == '\t'); n++ {
+		i++
+	}
+	return i
+}
+
 // jsonField finds the value of a JSON string field with a secret name
-// whose colon is at s[colon].
+// whose colon is at s[colon]. A value whose closing quote is missing (a
+// body cut short) runs to the end of s.
 func (r *Redactor) jsonField(s string, colon int) (span, bool) {
-	j := strings.TrimRight(s[:colon], " \t")
+	j := s[:blanksBefore(s, colon)]
 	if !strings.HasSuffix(j, `"`) {
 		return span{}, false
 	}
@@ -76,24 +104,29 @@ func (r *Redactor) jsonField(s string, colon int) (span, bool) {
 		quote = `\"`
 	}
 	j = j[:len(j)-len(quote)]
-	k := strings.LastIndex(j, quote)
-	if k < 0 || len(j)-k-len(quote) > 64 || strings.ContainsAny(j[k+len(quote):], "\" \\") || !r.IsSecretName(j[k+len(quote):]) {
+	window := j[max(0, len(j)-maxNameLen-len(quote)):]
+	k := strings.LastIndex(window, quote)
+	if k < 0 {
 		return span{}, false
 	}
-	v := colon + 1 + len(s[colon+1:]) - len(strings.TrimLeft(s[colon+1:], " \t"))
+	name := window[k+len(quote):]
+	if name == "" || strings.ContainsAny(name, "\" \\") || !r.IsSecretName(name) {
+		return span{}, false
+	}
+	v := blanksAfter(s, colon+1)
 	if !strings.HasPrefix(s[v:], quote) {
 		return span{}, false
 	}
 	from := v + len(quote)
 	to := closingQuote(s, from, quote)
-	if to < 0 || s[from:to] == Redacted {
+	if s[from:to] == Redacted {
 		return span{}, false
 	}
 	return span{from, to}, true
 }
 
 // closingQuote returns the index of the quote that ends the string
-// starting at s[from], -1 when it does not end.
+// starting at s[from], len(s) when it does not end.
 func closingQuote(s string, from int, quote string) int {
 	for i := from; i < len(s); i++ {
 		switch {
@@ -107,23 +140,23 @@ func closingQuote(s string, from int, quote string) int {
 			return i
 		}
 	}
-	return -1
+	return len(s)
 }
 
 // headerField finds the value of a header line with a secret name whose
 // colon is at s[colon]: the name starts the text or follows a space, a
 // quote or an opening bracket.
 func (r *Redactor) headerField(s string, colon int) (span, bool) {
-	end := len(strings.TrimRight(s[:colon], " \t"))
+	end := blanksBefore(s, colon)
 	k := end
-	for k > 0 && end-k < 64 && isNameByte(s[k-1], false) {
+	for k > 0 && end-k < maxNameLen && isNameByte(s[k-1], false) {
 		k--
 	}
 	if k == end || !isLetter(s[k]) || (k > 0 && !strings.ContainsRune(" \t\r\n\"'{([,;", rune(s[k-1]))) || !r.IsSecretName(s[k:end]) {
 		return span{}, false
 	}
-	v := colon + 1 + len(s[colon+1:]) - len(strings.TrimLeft(s[colon+1:], " \t"))
-	to := v + strings.IndexAny(s[v:]+"\n", "\r\n\"'\\")
+	v := blanksAfter(s, colon+1)
+	to := indexAnyOrEnd(s, v, "\r\n\"'\\")
 	if to == v || s[v:to] == Redacted {
 		return span{}, false
 	}
@@ -141,17 +174,29 @@ func (r *Redactor) pairSpans(s string) []span {
 			continue
 		}
 		k := i
-		for k > 0 && i-k < 64 && isNameByte(s[k-1], true) {
+		for k > 0 && i-k < maxNameLen && isNameByte(s[k-1], true) {
 			k--
 		}
-		to := i + 1 + strings.IndexAny(s[i+1:]+" ", "& \t\r\n\"'<>;,\\#")
-		if k == i || to == i+1 || s[i+1:to] == Redacted || !r.IsSecretName(s[k:i]) {
+		if k == i || !r.IsSecretName(s[k:i]) {
+			continue
+		}
+		to := indexAnyOrEnd(s, i+1, "& \t\r\n\"'<>;,\\#")
+		if to == i+1 || s[i+1:to] == Redacted {
 			continue
 		}
 		out = append(out, span{i + 1, to})
 		last = to
 	}
 	return out
+}
+
+// indexAnyOrEnd returns the index of the first byte of chars in s from
+// from on, len(s) when there is none.
+func indexAnyOrEnd(s string, from int, chars string) int {
+	if i := strings.IndexAny(s[from:], chars); i >= 0 {
+		return from + i
+	}
+	return len(s)
 }
 
 // isNameByte reports whether c can be part of a header name (letters,
