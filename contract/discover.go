@@ -134,7 +134,7 @@ func (o *Operation) runSource(ctx context.Context, baseURL string, c *config, s 
 	for i := range s.requests {
 		r, _, err := s.op.poolRequest(&src, i)
 		if err != nil {
-			l.Notes = append(l.Notes, fmt.Sprintf("%s: no request: %v", s.op.ID, err))
+			l.Notes = append(l.Notes, fmt.Sprintf("%s: no request: %v", s.op.ID, s.op.redactErr(&src, err)))
 			return nil
 		}
 		reqs = append(reqs, r)

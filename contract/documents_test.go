@@ -160,6 +160,10 @@ func TestLoadURL(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", tt.url, err, tt.want)
 		}
 	}
+	secret := strings.Replace(odd.URL, "://", "://u:pw-SECRET@", 1) + "/slow?token=tk-SECRET"
+	if _, err := contract.LoadURL(context.Background(), secret, contract.WithFetchTimeout(300*time.Millisecond)); err == nil || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("a URL with credentials: error %v, want one without them", err)
+	}
 	_, err = contract.LoadURL(context.Background(), "http://api.example.invalid/openapi.json")
 	if !errors.Is(err, loadrunner.ErrTargetRefused) {
 		t.Errorf("remote host: %v, want ErrTargetRefused", err)

@@ -46,7 +46,7 @@ func LoadURL(ctx context.Context, rawURL string, opts ...LoadOption) (*Document,
 	}
 	data, err := fetch(ctx, rawURL, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("contract: load %s: %w", redacted(rawURL), err)
+		return nil, fmt.Errorf("contract: load %s: %w", redacted(rawURL), redactedError{err, nil})
 	}
 	doc, err := LoadBytes(data, opts...)
 	if err != nil {
@@ -104,11 +104,5 @@ func fetch(ctx context.Context, rawURL string, cfg loadConfig) ([]byte, error) {
 	return data, nil
 }
 
-// redacted renders a URL without its password.
-func redacted(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "the document URL"
-	}
-	return u.Redacted()
-}
+// redacted renders a URL without its userinfo and secret query values.
+func redacted(raw string) string { return (*loadrunner.Redactor)(nil).URL(raw) }

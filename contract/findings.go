@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slaspec/slaspec/loadrunner"
 )
 
 // DefaultMaxFindings bounds the distinct findings a Findings keeps.
@@ -63,9 +65,12 @@ type CheckStats struct {
 // Findings collects contract violations deduplicated by operation, status,
 // kind, pointer and reason, with counts. It keeps at most its bound of
 // distinct findings and counts the rest as dropped. It is safe for
-// concurrent use; the zero value is not usable, use NewFindings.
+// concurrent use; the zero value is not usable, use NewFindings. Pointers
+// and reasons are recorded with secrets redacted (with the redactor of the
+// target that checks, see Operation.Target).
 type Findings struct {
 	mu      sync.Mutex
+	red     *loadrunner.Redactor
 	max     int
 	byKey   map[Finding]*Finding
 	order   []*Finding
@@ -84,9 +89,10 @@ func NewFindings(max int) *Findings {
 
 // add counts one violation.
 func (f *Findings) add(e ContractError) {
-	key := Finding{OperationID: e.OperationID, Status: e.Status, Kind: e.Kind, Pointer: starIndices(e.Pointer), Reason: e.Reason}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	key := Finding{OperationID: e.OperationID, Status: e.Status, Kind: e.Kind,
+		Pointer: f.red.String(starIndices(e.Pointer)), Reason: f.red.String(e.Reason)}
 	if x, ok := f.byKey[key]; ok {
 		x.Count++
 		return

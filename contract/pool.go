@@ -54,11 +54,12 @@ func (o *Operation) pool(c *config) (*Pool, error) {
 	for i := range c.poolSize {
 		r, uses, err := o.poolRequest(c, i)
 		if err != nil {
-			return nil, o.errorf("request %d (seed %d): %w", i, c.seed, err)
+			return nil, o.errorf("request %d (seed %d): %w", i, c.seed, o.redactErr(c, err))
 		}
 		p.Requests = append(p.Requests, r)
 		p.Sources = addSources(p.Sources, uses)
 	}
+	o.redactSources(c, p.Sources)
 	p.Fingerprint = fingerprint(p.Requests)
 	return p, nil
 }

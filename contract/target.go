@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"time"
@@ -41,12 +42,14 @@ func (o *Operation) Target(baseURL string, opts ...Option) (*loadrunner.HTTPTarg
 	for _, r := range pool.Requests {
 		httpOpts = append(httpOpts, r)
 	}
+	httpOpts = append(httpOpts, o.secretOptions(c)...)
 	httpOpts = append(httpOpts, c.httpOpts...)
 	httpOpts = append(httpOpts, loadrunner.WithMaxBody(c.maxBody), loadrunner.WithCheck(o.check(c.findings, c.coverage, c.sampling)))
 	t := loadrunner.HTTP(baseURL, httpOpts...)
 	if err := t.Validate(); err != nil {
 		return nil, o.errorf("target: %w", err)
 	}
+	cmp.Or(c.findings, o.findings).redactWith(t.Redactor())
 	return t, nil
 }
 

@@ -303,3 +303,45 @@ func TestContractSuiteRefusesAnInconclusivePlan(t *testing.T) {
 		t.Errorf("the suite did not refuse its four inconclusive specs at once (%v):\n%s", err, out)
 	}
 }
+
+// TestPlantedSecretsNeverShow runs testdata/secretsuite — secrets planted
+// in URLs, headers, a bearer token and an API key, echoed by the service,
+// failing a Gomega SLA, a testify assertion and a contract spec — with
+// ginkgo -p, Ginkgo's own JUnit and JSON reports and progress polling: no
+// secret appears in the console, Ginkgo's reports or the SLA reports.
+func TestPlantedSecretsNeverShow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real ginkgo -p suite")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(testtool.GinkgoCLI(t), "-p", "--procs=2", "--no-color", "--poll-progress-after=1s", "--poll-progress-interval=1s",
+		"--junit-report="+filepath.Join(dir, "ginkgo-junit.xml"), "--json-report="+filepath.Join(dir, "ginkgo.json"), "./testdata/secretsuite")
+	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+filepath.Join(dir, "sla-report"))
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the suite passed, yet its specs fail on purpose:\n%s", out)
+	}
+	outputs := map[string]string{"console": string(out)}
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(path)
+			outputs[path] = string(b)
+		}
+		return nil
+	})
+	if len(outputs) < 7 { // the console, Ginkgo's two reports, the SLA report in four formats
+		t.Fatalf("outputs %d, want 7:\n%s", len(outputs), out)
+	}
+	for name, text := range outputs {
+		for _, secret := range testtool.Secrets() {
+			if n := strings.Count(text, secret); n > 0 {
+				t.Errorf("%s shows %q %d times", name, secret, n)
+			}
+		}
+	}
+	for _, want := range []string{"SLA not met: errors<1%", "Error Trace:", "api_key=REDACTED", "shop_ref=REDACTED"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the console lacks %q (the failure did not happen or did not quote the echo):\n%s", want, out)
+		}
+	}
+}

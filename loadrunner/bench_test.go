@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -205,6 +206,32 @@ func BenchmarkLeanHit(b *testing.B) {
 				if err := h.hit(context.Background(), 0, &tr); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkRedact measures redacting one error message of the kind a run
+// records: with nothing to redact; with a URL, a header and a JSON field to
+// redact; a check quoting a 1 MiB JSON body; and 1 MiB of text built to
+// make a scan go back and forth (colons, quotes, = and :// over and over).
+func BenchmarkRedact(b *testing.B) {
+	red := NewRedactor([]string{"X-Tenant"}, []string{"s3cret-value"})
+	var body strings.Builder
+	for body.Len() < 1<<20 {
+		fmt.Fprintf(&body, `{"id":%d,"name":"item","token":"t-%d","tags":["a:b","c=d"]},`, body.Len(), body.Len())
+	}
+	for _, c := range []struct{ name, msg string }{
+		{"clean", "operation getItem: status 200: body schema at /id: value must be an integer"},
+		{"secrets", `Get "http://127.0.0.1:8080/items?api_key=k-1": check failed: Authorization: Bearer s3cret-value {"token":"t-1"}`},
+		{"body-1MiB", "unexpected body " + body.String()},
+		{"hostile-1MiB", strings.Repeat(`"a": ://x:y "token":"  ==a=b `, 1<<20/30)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				red.String(c.msg)
 			}
 		})
 	}

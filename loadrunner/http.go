@@ -36,6 +36,8 @@ type httpConfig struct {
 	maxBody  int64
 	engine   Engine
 	tls      *tls.Config
+
+	secretNames, secretValues []string
 }
 
 type httpOptionFunc func(*httpConfig)
@@ -89,6 +91,7 @@ type HTTPTarget struct {
 	bufs    sync.Pool
 	ownHTTP bool
 	lean    *leanEngine // nil when every request goes through net/http
+	red     *Redactor
 }
 
 // preparedRequest is a Request resolved against the base URL once, with
@@ -111,14 +114,15 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 	for _, o := range opts {
 		o.applyHTTP(&t.cfg)
 	}
+	t.red = NewRedactor(t.cfg.secretNames, t.cfg.secretValues)
 	t.base, t.err = url.Parse(baseURL)
 	switch {
 	case t.err != nil:
-		t.err = fmt.Errorf("loadrunner: http: base url: %w", t.err)
+		t.err = fmt.Errorf("loadrunner: http: %w", t.urlErr("base url", baseURL, t.err))
 	case t.base.Scheme != "http" && t.base.Scheme != "https":
-		t.err = fmt.Errorf("loadrunner: http: base url %q: scheme must be http or https", redactURL(t.base))
+		t.err = fmt.Errorf("loadrunner: http: base url %q: scheme must be http or https", t.red.URL(baseURL))
 	case t.base.Host == "":
-		t.err = fmt.Errorf("loadrunner: http: base url %q has no host", redactURL(t.base))
+		t.err = fmt.Errorf("loadrunner: http: base url %q has no host", t.red.URL(baseURL))
 	case t.cfg.maxBody <= 0:
 		t.err = fmt.Errorf("loadrunner: http: max body %d must be positive", t.cfg.maxBody)
 	}
@@ -143,6 +147,7 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 	for _, p := range t.pool {
 		t.addHost(p.url)
 	}
+	t.findSecrets()
 	if t.cfg.client == nil {
 		t.ownHTTP = true
 		t.cfg.client = newLoadClient(DefaultMaxInFlight, t.base.Host, t.cfg.tls)
@@ -154,7 +159,7 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 func (t *HTTPTarget) prepare1(r Request) (preparedRequest, error) {
 	ref, err := url.Parse(r.URL)
 	if err != nil {
-		return preparedRequest{}, fmt.Errorf("url %q: %w", r.URL, err)
+		return preparedRequest{}, t.urlErr("url", r.URL, err)
 	}
 	u := ref
 	if !ref.IsAbs() {
@@ -220,12 +225,12 @@ func (t *HTTPTarget) String() string {
 		return "http"
 	}
 	if len(t.pool) == 1 {
-		return t.pool[0].method + " " + redactURL(t.pool[0].url)
+		return t.pool[0].method + " " + t.red.URL(t.pool[0].url.String())
 	}
 	if len(t.pool) > 1 {
-		return fmt.Sprintf("%d requests to %s", len(t.pool), redactURL(t.base))
+		return fmt.Sprintf("%d requests to %s", len(t.pool), t.red.URL(t.base.String()))
 	}
-	return "requests to " + redactURL(t.base)
+	return "requests to " + t.red.URL(t.base.String())
 }
 
 // newLoadClient returns a client tuned for load: keep-alive with enough idle
@@ -442,5 +447,6 @@ func (p *phases) tlsHandshakeDone(tls.ConnectionState, error) {
 }
 func (p *phases) gotFirstResponseByte() { p.ttfb.Store(int64(time.Since(p.start))) }
 
-// redactURL renders u without its password.
+// redactURL renders u without its password, as net/http's errors do; the
+// run's Redactor removes the other secrets when it records a message.
 func redactURL(u *url.URL) string { return u.Redacted() }

@@ -138,7 +138,7 @@ func (j *JourneyTarget) String() string {
 	for i, st := range j.steps {
 		names[i] = st.Name
 	}
-	return fmt.Sprintf("journey %s (%s) at %s", j.name, strings.Join(names, " → "), redactURL(j.http.base))
+	return fmt.Sprintf("journey %s (%s) at %s", j.name, strings.Join(names, " → "), j.http.red.URL(j.http.base.String()))
 }
 
 // Hit runs one journey. Its latency ends when the last step's response has

@@ -17,6 +17,8 @@ type config struct {
 	progress func(Progress) error
 	interval time.Duration
 	safety   Safety
+
+	secretNames, secretValues []string
 }
 
 // WithGCSource attaches a source of the service's GC figures; the result's GC

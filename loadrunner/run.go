@@ -13,7 +13,10 @@ import (
 // non-nil only when the run could not start (an invalid plan, option or
 // target); a run stopped early by ctx or by a WithProgress abort returns its
 // partial result, marked Partial. Run is safe to call from several goroutines
-// with different targets.
+// with different targets. Secrets never reach the result: its target
+// description, error examples and warnings pass through the target's
+// Redactor (with the names and values of WithSecretNames and
+// WithSecretValues) as the result is recorded.
 func Run(ctx context.Context, plan Plan, target Target, opts ...Option) (*Result, error) {
 	if err := plan.Validate(); err != nil {
 		return nil, err
@@ -76,6 +79,7 @@ type runner struct {
 	cfg    config
 	sched  *schedule // nil for the closed model
 	recs   []*recorder
+	red    *Redactor // applied to the text the result records
 
 	start       time.Time // the schedule's start (warm-up included)
 	windowStart time.Time // the measured window's start
@@ -123,6 +127,7 @@ type job struct {
 
 func newRunner(plan Plan, target Target, cfg config) *runner {
 	r := &runner{plan: plan, target: target, cfg: cfg, windowLen: plan.MeasuredDuration(), jobs: make(chan job)}
+	r.red = redactorOf(target).With(cfg.secretNames, cfg.secretValues)
 	if plan.Concurrency == 0 {
 		r.sched = newSchedule(plan)
 	}
@@ -145,7 +150,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if !r.plan.StartAt.IsZero() {
 		r.start = r.plan.StartAt
 		if err := sleepUntil(ctx, r.start, nil); err != nil {
-			return r.result(time.Now(), fmt.Sprintf("cancelled before the start at %s: %v", r.start.Format(time.RFC3339Nano), err)), nil
+			return r.red.redactResult(r.result(time.Now(), fmt.Sprintf("cancelled before the start at %s: %v", r.start.Format(time.RFC3339Nano), err))), nil
 		}
 	}
 	r.windowStart = r.start.Add(r.plan.Warmup)
@@ -164,7 +169,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	m := newMonitor(r)
 	stopped := m.watch(ctx, done, cancel)
 	<-done
-	return m.finish(ctx, stopped), nil
+	return r.red.redactResult(m.finish(ctx, stopped)), nil
 }
 
 // sleepUntil waits until t or until ctx is done, reusing timer when given.

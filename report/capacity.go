@@ -79,7 +79,7 @@ func buildCapacity(id string, c *capacity.Result) *htmlCapacity {
 	}
 	hc.Charts = []*svgChart{capacityLatencyChart(id+"-capacity-p99", c), capacityErrorChart(id+"-capacity-errors", c)}
 	for _, ch := range hc.Charts {
-		redactChart(ch)
+		cleanChart(ch)
 	}
 	return hc
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // htmlPage is what the page template shows. Every text in it has been
-// redacted and cleaned; html/template escapes it.
+// cleaned; html/template escapes it. (Secrets were redacted when the run
+// recorded them.)
 type htmlPage struct {
 	Title   string
 	Status  string
@@ -79,8 +80,8 @@ type htmlGC struct {
 // latency and service time, errors by class over time with examples, the
 // service's GC pauses, and when the run read them the service's goroutines,
 // heap, GC pause time and scheduling latency over time and its profiles'
-// top frames. Every text from the document is redacted and
-// escaped by html/template.
+// top frames. Every text from the document is cleaned of control
+// characters and escaped by html/template.
 func WriteHTML(w io.Writer, d *Document) error {
 	if d == nil {
 		return fmt.Errorf("report: html: nil document")
@@ -119,9 +120,8 @@ func statusClass(st sla.Status) string {
 	return string(st)
 }
 
-// txt makes document text safe to show: secrets redacted, control
-// characters replaced.
-func txt(s string) string { return clean(redact(s)) }
+// txt makes document text safe to show: control characters replaced.
+func txt(s string) string { return clean(s) }
 
 func buildPage(d *Document) htmlPage {
 	c := countStatuses(d)
@@ -160,7 +160,7 @@ func buildOp(id string, e *Entry) htmlOp {
 		spectrumChart(id+"-spectrum", e), errorsChart(id+"-errors", r)}
 	op.Charts = append(op.Charts, runtimeCharts(id, r)...)
 	for _, ch := range op.Charts {
-		redactChart(ch)
+		cleanChart(ch)
 	}
 	op.Errors = errorTable(r)
 	op.GC = buildGC(id, r)
@@ -284,7 +284,7 @@ func buildGC(id string, r *loadrunner.Result) *htmlGC {
 		gc.Warnings = append(gc.Warnings, txt(n))
 	}
 	if gc.Chart != nil {
-		redactChart(gc.Chart)
+		cleanChart(gc.Chart)
 	}
 	return gc
 }
@@ -300,9 +300,9 @@ func fmtBytes(b float64) string {
 	return trimFloat(b) + " " + units[i]
 }
 
-// redactChart passes every text of a chart through txt: chart titles and
+// cleanChart passes every text of a chart through txt: chart titles and
 // legends can hold budget text and error class names.
-func redactChart(c *svgChart) {
+func cleanChart(c *svgChart) {
 	c.Title = txt(c.Title)
 	for i := range c.Texts {
 		c.Texts[i].Text = txt(c.Texts[i].Text)

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -23,8 +22,7 @@ const maxMarkdownFindings = 10
 // $GITHUB_STEP_SUMMARY and a PR comment: a headline (suite, counts by
 // status, the partial flag), then per operation a verdict table (budget |
 // observed | status), one line of load figures and the contract findings,
-// deduplicated with counts. Every text from the document is escaped and has
-// its secrets redacted.
+// deduplicated with counts. Every text from the document is escaped.
 func WriteMarkdown(w io.Writer, d *Document) error {
 	if d == nil {
 		return fmt.Errorf("report: markdown: nil document")
@@ -174,10 +172,10 @@ var mdEscaper = strings.NewReplacer(
 	`<`, `&lt;`, `>`, `&gt;`, `|`, `\|`, `~`, `\~`, `#`, `\#`, `@`, `@&#8203;`,
 )
 
-// mdText renders document text as inline Markdown: secrets redacted, control
-// characters and line breaks flattened, markup escaped.
+// mdText renders document text as inline Markdown: control characters and
+// line breaks flattened, markup escaped.
 func mdText(s string) string {
-	return mdEscaper.Replace(oneLine(redact(s)))
+	return mdEscaper.Replace(oneLine(s))
 }
 
 // mdCell is mdText for a table cell; `|` is escaped there too, so a cell
@@ -190,31 +188,6 @@ func mdCell(s string) string {
 }
 
 // The helpers below are shared by the three renderers.
-
-// secretPatterns find credentials in free text: JSON fields, header lines,
-// key=value pairs (queries, forms, cookies), bearer and basic credentials,
-// and passwords in URLs. Each keeps the name and replaces the value.
-var secretPatterns = []struct {
-	re   *regexp.Regexp
-	repl string
-}{
-	{regexp.MustCompile(`(?i)("[\w.-]*(?:authorization|cookie|api[_-]?key|token|secret|password)[\w.-]*"\s*:\s*")(?:[^"\\]|\\.)*"`), `${1}REDACTED"`},
-	{regexp.MustCompile(`(?im)((?:^|[\s"'{(\[,;])(?:proxy-authorization|authorization|set-cookie|cookie|x-api-key|api[_-]?key|apikey|[\w-]*token|[\w-]*secret))(\s*:\s*)[^\r\n"']+`), `${1}${2}REDACTED`},
-	{regexp.MustCompile(`(?i)\b([\w.-]*(?:api[_-]?key|apikey|token|secret|password|passwd|authorization|session)[\w.-]*)=[^&\s"'<>;,]+`), `${1}=REDACTED`},
-	{regexp.MustCompile(`(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{4,}`), `${1} REDACTED`},
-	{regexp.MustCompile(`(://[^/\s:@]+):[^/\s@]+@`), `${1}:xxxxx@`},
-}
-
-// redact replaces the values of credentials that may appear in names, error
-// examples or targets: Authorization and Cookie headers, API keys, tokens,
-// secrets, passwords and bearer credentials. Every renderer passes every
-// document text through it.
-func redact(s string) string {
-	for _, p := range secretPatterns {
-		s = p.re.ReplaceAllString(s, p.repl)
-	}
-	return s
-}
 
 // clean replaces control characters (other than tab and line breaks) and
 // invalid UTF-8 with U+FFFD, so that no renderer can emit them.

@@ -34,8 +34,21 @@ func render(t *testing.T, write func(io.Writer, *report.Document) error, d *repo
 	return b.String()
 }
 
+// TestEveryFormatHidesSecretsAndHostileBytes renders a document of real
+// runs whose target URL and check messages held secrets: the runs recorded
+// them redacted, so no format (the JSON document included) shows them, and
+// each format copes with a hostile entry name.
 func TestEveryFormatHidesSecretsAndHostileBytes(t *testing.T) {
 	d := realDocument(t)
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{secretBearer, secretKey, secretCookie} {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("the JSON document shows the secret %q", secret)
+		}
+	}
 	for _, r := range renderers {
 		t.Run(r.name, func(t *testing.T) {
 			out := render(t, r.write, d)

@@ -45,6 +45,7 @@ type attackFlags struct {
 	demo, quiet                               bool
 	remote                                    remoteFlags
 	profile                                   profileFlags
+	redact                                    redactFlag
 }
 
 func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -106,6 +107,7 @@ func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
 	f.remote.register(fs)
 	f.profile.register(fs)
+	f.redact.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, exitUsage
 	}
@@ -149,7 +151,7 @@ func (f *attackFlags) build() (loadrunner.Target, sla.SLA, []loadrunner.Option, 
 		}
 		req.Body = body
 	}
-	hopts := []loadrunner.HTTPOption{req}
+	hopts := []loadrunner.HTTPOption{req, f.redact.option()}
 	for _, h := range f.headers {
 		k, v, _ := strings.Cut(h, ":")
 		hopts = append(hopts, loadrunner.WithHeader(strings.TrimSpace(k), strings.TrimSpace(v)))

@@ -29,6 +29,7 @@ type capacityFlags struct {
 	cp                                 capacity.Plan
 	quiet                              bool
 	remote                             remoteFlags
+	redact                             redactFlag
 }
 
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -53,6 +54,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&f.htmlOut, "html", "", "write an HTML report of the search to `file`: the step table and p99 latency and error rate against the offered rate")
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
 	f.remote.register(fs)
+	f.redact.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -87,7 +89,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitFail
 	}
-	if err := writeCapacityHTML(f.htmlOut, f.url, c); err != nil {
+	if err := writeCapacityHTML(f.htmlOut, target.Redactor().URL(f.url), c); err != nil {
 		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitFail
 	}
@@ -100,7 +102,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 // build turns the flags into a target and an SLA.
-func (f *capacityFlags) build() (loadrunner.Target, sla.SLA, error) {
+func (f *capacityFlags) build() (*loadrunner.HTTPTarget, sla.SLA, error) {
 	if f.url == "" {
 		return nil, sla.SLA{}, errors.New("-url is required")
 	}
@@ -111,7 +113,7 @@ func (f *capacityFlags) build() (loadrunner.Target, sla.SLA, error) {
 	if err != nil {
 		return nil, sla.SLA{}, fmt.Errorf("-sla: %w", err)
 	}
-	hopts := []loadrunner.HTTPOption{loadrunner.Request{Method: strings.ToUpper(f.method)}}
+	hopts := []loadrunner.HTTPOption{loadrunner.Request{Method: strings.ToUpper(f.method)}, f.redact.option()}
 	for _, h := range f.headers {
 		k, v, _ := strings.Cut(h, ":")
 		hopts = append(hopts, loadrunner.WithHeader(strings.TrimSpace(k), strings.TrimSpace(v)))

@@ -104,6 +104,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		allowInconclusive      bool
 		params                 paramFlags
 		profile                profileFlags
+		redact                 redactFlag
 	)
 	fs := newFlagSet("contract", "-spec FILE -url URL [flags]", stderr)
 	cf.register(fs)
@@ -122,6 +123,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
 	remote.register(fs)
 	profile.register(fs)
+	redact.register(fs)
 	fs.BoolVar(&mix, "mix", false, "load the selected operations together in one run, in the proportions of their x-sla weights, at the document's (or -rate's) rate")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -147,6 +149,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
+	reqOpts = append(reqOpts, redact.contractOption())
 	doc, ops, err := cf.operations()
 	if err != nil {
 		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
