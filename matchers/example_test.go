@@ -64,7 +64,7 @@ func ExampleAssertSLA() {
 	//                    p50       p90       p99     p99.9    p99.99       max      mean
 	//   latency       50.4ms      90ms      99ms    99.8ms    99.9ms    99.9ms    50.5ms
 	//   service       50.4ms      90ms      99ms    99.8ms    99.9ms    99.9ms    50.5ms
-	//   (latency counts from each successful request's intended send time to its read response; service time from its actual send; 10000 samples; failed requests' latency apart; checks not counted as latency)
+	//   (latency of the successful requests, from the intended send time to the response read; service time from the actual send; 10000 samples)
 	//   errors     50 of 10000 (0.500%)
 	//     http.5xx           50
 	//       e.g. GET /items/1: 503 Service Unavailable
