@@ -64,6 +64,13 @@ func (s *faultServer) serve() {
 		}
 		s.accepts.Add(1)
 		s.mu.Lock()
+		select {
+		case <-s.done: // accepted as Close ran: Close has already closed the others
+			s.mu.Unlock()
+			c.Close()
+			return
+		default:
+		}
 		s.conns[c] = struct{}{}
 		s.mu.Unlock()
 		s.wg.Add(1)
