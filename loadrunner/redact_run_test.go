@@ -13,6 +13,7 @@ import (
 
 	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/loadrunner/gcsource"
+	"github.com/slaspec/slaspec/loadrunner/pprofsource"
 )
 
 // The secrets TestRunRecordsNoSecret plants, each where a user puts one.
@@ -47,8 +48,8 @@ func echoServer(t *testing.T) *httptest.Server {
 // TestRunRecordsNoSecret plants secrets in a target's URL, userinfo,
 // headers and body, has the service echo them and a check quote the echo,
 // cuts connections so transport errors quote the URL, and fails a GC
-// source whose URL holds a token: the recorded result — target, examples,
-// warnings, its JSON — shows none of them.
+// source and a profile source whose URLs hold a token: the recorded
+// result — target, examples, warnings, its JSON — shows none of them.
 func TestRunRecordsNoSecret(t *testing.T) {
 	srv := echoServer(t)
 	base := strings.Replace(srv.URL, "http://", "http://user:"+plantedPass+"@", 1)
@@ -59,7 +60,8 @@ func TestRunRecordsNoSecret(t *testing.T) {
 		loadrunner.WithHeader("X-Tenant-Ref", plantedHeader), loadrunner.WithSecretNames("X-Tenant-Ref"), quote)
 	res, err := loadrunner.Run(t.Context(), loadrunner.Plan{Rate: 100, Duration: 300 * time.Millisecond}, target,
 		loadrunner.WithSecretValues(plantedValue),
-		loadrunner.WithGCSource(gcsource.Expvar("http://127.0.0.1:1/debug/vars?token="+plantedGC)))
+		loadrunner.WithGCSource(gcsource.Expvar("http://127.0.0.1:1/debug/vars?token="+plantedGC)),
+		loadrunner.WithProfileSource(pprofsource.Remote("http://127.0.0.1:1/debug/pprof/?token="+plantedGC)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +74,7 @@ func TestRunRecordsNoSecret(t *testing.T) {
 			t.Errorf("the result holds %q:\n%s", secret, b)
 		}
 	}
-	if len(res.Errors.Examples) < 2 || res.GC == nil || len(res.GC.Warnings) == 0 {
+	if len(res.Errors.Examples) < 2 || res.GC == nil || len(res.GC.Warnings) == 0 || res.Profiles == nil {
 		t.Fatalf("the run did not record what the test needs: examples %v, gc %+v", res.Errors.Examples, res.GC)
 	}
 	for _, want := range []string{"api_key=REDACTED", "REDACTED@127.0.0.1"} {

@@ -174,8 +174,9 @@ func credentialParts(v string, cookie bool) []string {
 
 // redactResult removes secrets from the text a run recorded in res: the
 // target's description, why it stopped, the error examples (its
-// operations' too) and the GC source's name and warnings. Examples that
-// differed only by a secret become one.
+// operations' too), and the names, notes and warnings of the sources of
+// the service's GC, runtime and profiles (a URL with a token, an error
+// quoting it). Examples that differed only by a secret become one.
 func (r *Redactor) redactResult(res *Result) *Result {
 	res.Target = r.String(res.Target)
 	res.PartialReason, res.Aborted = r.String(res.PartialReason), r.String(res.Aborted)
@@ -183,13 +184,26 @@ func (r *Redactor) redactResult(res *Result) *Result {
 	for _, op := range res.Operations {
 		r.examples(op.Errors.Examples)
 	}
-	if res.GC != nil {
-		res.GC.Source = r.String(res.GC.Source)
-		for i, w := range res.GC.Warnings {
-			res.GC.Warnings[i] = r.String(w)
-		}
+	if g := res.GC; g != nil {
+		r.texts(&g.Source, g.Warnings)
+	}
+	if rt := res.Runtime; rt != nil {
+		r.texts(&rt.Source, rt.Warnings)
+	}
+	if p := res.Profiles; p != nil {
+		r.texts(&p.Source, p.Notes, p.Warnings)
 	}
 	return res
+}
+
+// texts redacts a source's name and lists of messages in place.
+func (r *Redactor) texts(name *string, lists ...[]string) {
+	*name = r.String(*name)
+	for _, list := range lists {
+		for i, s := range list {
+			list[i] = r.String(s)
+		}
+	}
 }
 
 // examples redacts each class's example messages in place.
