@@ -58,7 +58,9 @@ func buildDocument() (*report.Document, error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	plan := loadrunner.Plan{Rate: 200, Duration: time.Second, Warmup: 200 * time.Millisecond, Timeout: 2 * time.Second}
+	// A rendering fixture, not a pacing measurement: a generous LateAfter keeps
+	// a busy machine from making every verdict inconclusive.
+	plan := loadrunner.Plan{Rate: 200, Duration: time.Second, Warmup: 200 * time.Millisecond, Timeout: 2 * time.Second, LateAfter: 20 * time.Millisecond}
 	started := time.Now()
 	var (
 		wg                 sync.WaitGroup

@@ -40,6 +40,7 @@ type htmlOp struct {
 	GC                      *htmlGC
 	Profiles                *htmlProfiles
 	Findings                []Finding
+	Coverage                []coverageRow
 	HasResult               bool
 	Capacity                *htmlCapacity
 }
@@ -145,6 +146,7 @@ func buildOp(id string, e *Entry) htmlOp {
 		op.Findings = append(op.Findings, Finding{Operation: txt(f.Operation), Status: f.Status, Pointer: txt(f.Pointer),
 			Reason: txt(f.Reason), Count: f.Count})
 	}
+	op.Coverage = coverageRows(e.Coverage)
 	op.Capacity = buildCapacity(id, e.Capacity)
 	r := e.Result
 	if r == nil {

@@ -78,7 +78,13 @@ const pageHTML = `<!DOCTYPE html>
 {{range .Warnings}}<p class="warn">⚠ {{.}}</p>
 {{end}}{{end}}
 {{else}}<p class="warn">No result was recorded for this operation.</p>
-{{end}}{{if .Findings}}<h3>Contract findings</h3>
+{{end}}{{if .Coverage}}<h3>Response coverage</h3>
+<table class="findings">
+<thead><tr><th>status</th><th>content type</th><th>seen</th><th>documented</th></tr></thead>
+<tbody>
+{{range .Coverage}}<tr><td class="mono">{{.Status}}</td><td class="mono">{{.ContentType}}</td><td>{{.Seen}}</td><td>{{.Documented}}</td></tr>
+{{end}}</tbody>
+</table>{{end}}{{if .Findings}}<h3>Contract findings</h3>
 <table class="findings">
 <thead><tr><th>count</th><th>operation</th><th>status</th><th>where</th><th>reason</th></tr></thead>
 <tbody>

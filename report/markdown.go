@@ -73,7 +73,19 @@ func writeMarkdownEntry(w io.Writer, e *Entry) {
 	} else {
 		fmt.Fprint(w, "_no result recorded_\n\n")
 	}
+	writeMarkdownCoverage(w, coverageRows(e.Coverage))
 	writeMarkdownFindings(w, e.Findings)
+}
+
+func writeMarkdownCoverage(w io.Writer, rows []coverageRow) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprint(w, "<details><summary>response coverage</summary>\n\n| status | content type | seen | documented |\n|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mdCell(r.Status), mdCell(r.ContentType), r.Seen, r.Documented)
+	}
+	fmt.Fprint(w, "\n</details>\n\n")
 }
 
 // writeMarkdownService writes the service's runtime readings and, for a

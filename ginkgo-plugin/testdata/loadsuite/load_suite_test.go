@@ -39,7 +39,7 @@ var ok = loadrunner.Func(func(context.Context) error {
 var _ = Describe("load specs", func() {
 	for i := range 6 {
 		It(fmt.Sprintf("spec %d holds its SLA", i), Label("load", fmt.Sprintf("n%d", i)), func(ctx SpecContext) {
-			res := ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 100, Duration: time.Second}, ok,
+			res := ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 100, Duration: time.Second, LateAfter: 20 * time.Millisecond}, ok,
 				ginkgoplugin.WithSLA("p50<1s, errors==0"))
 			Expect(res.Requests).To(BeEquivalentTo(100))
 		}, SpecTimeout(time.Minute))
@@ -65,7 +65,7 @@ var _ = Describe("load specs", func() {
 		if os.Getenv("LOADSUITE_FAIL") != "1" {
 			Skip("LOADSUITE_FAIL is not set")
 		}
-		res := ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond}, ok,
+		res := ginkgoplugin.Load(ctx, loadrunner.Plan{Rate: 100, Duration: 500 * time.Millisecond, LateAfter: 20 * time.Millisecond}, ok,
 			ginkgoplugin.WithSLA("p50<1s, errors==0"))
 		Expect(res.Requests).To(BeNumerically(">", 1000), "a later assertion of the spec")
 	}, SpecTimeout(time.Minute))
