@@ -213,3 +213,26 @@ func TestBracketsInStringsAreNotNesting(t *testing.T) {
 		t.Errorf("nesting after an escaped backslash: %v", errs)
 	}
 }
+
+// TestDocumentAliasBombIsRefused: a document (which LoadURL may fetch from
+// the service) whose YAML aliases expand to a billion strings is refused at
+// once, not expanded.
+func TestDocumentAliasBombIsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nx-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	prev := "a"
+	for i := range 8 {
+		name := fmt.Sprintf("b%d", i)
+		fmt.Fprintf(&b, "x-%s: &%s [%s]\n", name, name, strings.TrimSuffix(strings.Repeat("*"+prev+", ", 9), ", "))
+		prev = name
+	}
+	b.WriteString("paths: {}\n")
+	began := time.Now()
+	_, err := contract.LoadBytes([]byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "excessive aliasing") {
+		t.Fatalf("error %v, want the aliasing refused", err)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("refusing took %s", took)
+	}
+}
