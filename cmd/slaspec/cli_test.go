@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -226,10 +227,21 @@ func TestShardsMergeIntoTheFullRun(t *testing.T) {
 	if len(mr.Timeseries) > 4 {
 		t.Errorf("the shards' time series did not align by wall clock: %d intervals for a 2s run", len(mr.Timeseries))
 	}
+	// The merge is the distribution of all the shards' samples: each of its
+	// percentiles lies between the shards' own (a comparison with the full
+	// run, made at another moment of a shared machine, could not hold).
 	for _, q := range []float64{50, 90} {
-		a, b := mr.Latency.Percentile(q), fr.Latency.Percentile(q)
-		if ratio := float64(a) / float64(b); ratio < 0.5 || ratio > 2 {
-			t.Errorf("p%g: merged %s, full run %s", q, a, b)
+		lo, hi := time.Duration(math.MaxInt64), time.Duration(0)
+		for _, path := range shards {
+			d, err := report.ReadDocument(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := d.Operations[0].Result.Latency.Percentile(q)
+			lo, hi = min(lo, p), max(hi, p)
+		}
+		if got := mr.Latency.Percentile(q); got < lo || got > hi {
+			t.Errorf("p%g: merged %s outside the shards' %s–%s", q, got, lo, hi)
 		}
 	}
 	// check and compare work on the merge.
