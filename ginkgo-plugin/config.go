@@ -39,6 +39,12 @@ type Config struct {
 	// (SLASPEC_MAX_REGRESSION, e.g. 10%; default 10%) and the noise.
 	Baseline      string
 	MaxRegression float64
+	// SkipInconclusive skips (instead of failing) a load spec whose SLA is
+	// inconclusive — a busy machine's generator, too few samples — with the
+	// reason (SLASPEC_INCONCLUSIVE=skip; "fail", the default, fails it).
+	// The reports still say inconclusive: an inconclusive verdict is never
+	// a pass. For shared CI runners whose load the suite cannot control.
+	SkipInconclusive bool
 	// MinDelta is the smallest latency change that can count as a
 	// regression (SLASPEC_MIN_DELTA, default 1ms; see report.Threshold).
 	MinDelta time.Duration
@@ -168,6 +174,13 @@ func resolve(opts []Option, getenv func(string) string) (Config, error) {
 		{"SLASPEC_REMOTE_MAX_RATE", func(v string) (err error) { c.Remote.MaxRate, err = strconv.ParseFloat(v, 64); return err }},
 		{"SLASPEC_REMOTE_MAX_DURATION", func(v string) (err error) { c.Remote.MaxDuration, err = time.ParseDuration(v); return err }},
 		{"SLASPEC_PROFILE", func(v string) error { c.Profile = v; return nil }},
+		{"SLASPEC_INCONCLUSIVE", func(v string) error {
+			if v != "skip" && v != "fail" {
+				return fmt.Errorf("want skip or fail, got %q", v)
+			}
+			c.SkipInconclusive = v == "skip"
+			return nil
+		}},
 		{"SLASPEC_REMOTE_MAX_CONCURRENCY", func(v string) (err error) { c.Remote.MaxConcurrency, err = strconv.Atoi(v); return err }},
 		{loadrunner.AllowHostsEnv, func(v string) error { c.AllowHosts = splitList(v); c.ProfileAllow = c.AllowHosts; return nil }},
 	} {
