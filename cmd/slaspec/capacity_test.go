@@ -156,7 +156,11 @@ func TestCapacityCommandFindsKnee(t *testing.T) {
 	if res.GeneratorBound || res.Status == sla.Inconclusive {
 		t.Skipf("the machine is too loaded for the generator, the search says so: %s", res.Knee)
 	}
-	if res.Status == sla.Passed && res.CapacityRPS >= 0.85*c && res.CapacityRPS <= 1.05*c {
+	// Above: no search may answer more than the service can physically do
+	// (1ms under one lock: the nominal 1,000 req/s); the capacity measured
+	// over the whole search, overloaded steps included, can fall below what
+	// a step really held. Below: 0.85 of what the machine gave it.
+	if res.Status == sla.Passed && res.CapacityRPS >= 0.85*c && res.CapacityRPS <= 1.05*max(c, svc.Nominal()) {
 		if code != exitOK {
 			t.Errorf("exit %d for a capacity found", code)
 		}
@@ -173,5 +177,5 @@ func TestCapacityCommandFindsKnee(t *testing.T) {
 	if longest >= 25*time.Millisecond {
 		t.Skipf("the machine stalled the service %d times, once for %s: its capacity under p99<50ms is below its mean %.0f req/s (the search: %s)", stalls, longest, c, res.Knee)
 	}
-	t.Errorf("exit %d, %s: capacity %g req/s, want within [0.85, 1.05] of the measured %.0f", code, res.Status, res.CapacityRPS, c)
+	t.Errorf("exit %d, %s: capacity %g req/s, want within [0.85 × the measured %.0f, 1.05 × the nominal %.0f]", code, res.Status, res.CapacityRPS, c, svc.Nominal())
 }

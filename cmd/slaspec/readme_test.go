@@ -215,8 +215,11 @@ func runGinkgo(t *testing.T, root, work string, c readmeCommand) {
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Env = append(append(os.Environ(), "SLASPEC_REPORT_DIR="+filepath.Join(work, "main"), "BOOKSTORE_REGRESSED="), c.env...)
-	out, err := cmd.CombinedOutput()
 	regressed := strings.Contains(c.line, "BOOKSTORE_REGRESSED=1")
+	if regressed { // inconclusive is not a pass for the build that must fail
+		cmd.Env = append(cmd.Env, "SLASPEC_INCONCLUSIVE=fail")
+	}
+	out, err := cmd.CombinedOutput()
 	if (err != nil) != regressed {
 		t.Fatalf("README command %q: %v (regressed build: %v)\n%s", c.line, err, regressed, out)
 	}
