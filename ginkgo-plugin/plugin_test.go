@@ -92,7 +92,7 @@ func TestFailingSLAFailsTheSuiteAndTheReportSaysWhy(t *testing.T) {
 	// its failure message only, the later failure's load in its timeline.
 	for _, spec := range []string{"[It] a failing spec", "[It] a spec whose load passes and a later assertion fails"} {
 		block := specBlock(out, spec)
-		if n := strings.Count(block, "(latency counts from each "); n != 1 {
+		if n := strings.Count(block, "(latency of the successful requests"); n != 1 {
 			t.Errorf("%s: %d run tables, want 1:\n%s", spec, n, block)
 		}
 	}
