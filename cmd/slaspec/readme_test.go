@@ -176,7 +176,11 @@ func runSlaspec(t *testing.T, work string, c readmeCommand) {
 	if len(c.args) > 0 && c.args[0] == "compare" {
 		want = exitFail // the README's compare is of the regressed build
 	}
-	if code != want {
+	// Where inconclusive specs are skipped (CI's SLASPEC_INCONCLUSIVE=skip: its
+	// packages share two cores), an inconclusive command is accepted the same
+	// way: it says why, and it is never a pass.
+	busy := code == exitInconclusive && os.Getenv("SLASPEC_INCONCLUSIVE") == "skip" && strings.Contains(stdout.String(), "INCONCLUSIVE")
+	if code != want && !busy {
 		t.Fatalf("README command %q: exit %d, want %d\n%s\n%s", c.line, code, want, stdout.String(), stderr.String())
 	}
 	if c.stdout != "" {
