@@ -304,8 +304,9 @@ func formatLimit(k Kind, v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// formatDuration renders d in Go syntax in its largest exact unit ("150ms",
-// "1.5s", "2m"), and "0" for zero.
+// formatDuration renders d in Go syntax in its largest unit that shows it
+// exactly with at most three decimals ("150ms", "1.5s", "2m", "1.234µs"), so
+// the text parses back to the same duration; "0" for zero.
 func formatDuration(d time.Duration) string {
 	if d == 0 {
 		return "0"
@@ -314,8 +315,12 @@ func formatDuration(d time.Duration) string {
 		name string
 		size time.Duration
 	}{{"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}, {"ms", time.Millisecond}, {"µs", time.Microsecond}} {
-		if d >= u.size {
-			return strconv.FormatFloat(float64(d)/float64(u.size), 'f', -1, 64) + u.name
+		if d >= u.size && d%(u.size/1000) == 0 {
+			text := strconv.FormatInt(int64(d/u.size), 10)
+			if frac := d % u.size / (u.size / 1000); frac != 0 {
+				text += strings.TrimRight(fmt.Sprintf(".%03d", frac), "0")
+			}
+			return text + u.name
 		}
 	}
 	return strconv.FormatInt(int64(d), 10) + "ns"

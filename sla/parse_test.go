@@ -121,7 +121,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"p99<150ms, errors<0.1%", "p99.9@10s<400ms!", "alloc/req<64KiB", "gc.total<1%", "rate>=99%, rps>=500", "errors.5xx==0", "sched.p99<1ms, goroutines.max<10000, heap.max<512MiB"} {
+	for _, s := range []string{"p99<150ms, errors<0.1%", "p99.9@10s<400ms!", "alloc/req<64KiB", "gc.total<1%", "rate>=99%, rps>=500", "errors.5xx==0", "sched.p99<1ms, goroutines.max<10000, heap.max<512MiB", "p1<50.00083333333333m", "p50<1.0000001s"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
