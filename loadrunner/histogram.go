@@ -156,6 +156,31 @@ func (h *Histogram) AddBuckets(bs []Bucket) {
 	}
 }
 
+// bucketPercentile returns the p-th percentile of the values bs holds, as
+// Percentile on a histogram rebuilt from bs would (the top of the bucket
+// holding the value of that rank; the maximum from p 100), without rebuilding
+// one: an interval's figures are computed from its buckets directly.
+func bucketPercentile(bs []Bucket, p float64) time.Duration {
+	var total uint64
+	for _, b := range bs {
+		total += b.Count
+	}
+	if total == 0 {
+		return 0
+	}
+	rank := total
+	if r := p/100*float64(total) + 0.5; p < 100 && r < float64(total) {
+		rank = max(uint64(r), 1)
+	}
+	var seen uint64
+	for _, b := range bs {
+		if seen += b.Count; seen >= rank {
+			return b.To
+		}
+	}
+	return bs[len(bs)-1].To
+}
+
 // mergeBuckets returns the buckets of a and b added together, both in
 // increasing order of value and from histograms of the same geometry.
 func mergeBuckets(a, b []Bucket) []Bucket {

@@ -237,12 +237,9 @@ func mergeSeries(results []*Result) []Interval {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	out := make([]Interval, 0, len(keys))
-	h := NewHistogram() // one scratch histogram for every slot's figures
 	for _, k := range keys {
 		iv := slots[k]
-		h.Reset()
-		h.AddBuckets(iv.Latency)
-		iv.P50, iv.P99, iv.Max = h.Percentile(P50), h.Percentile(P99), h.Max()
+		iv.P50, iv.P99, iv.Max = bucketPercentile(iv.Latency, P50), bucketPercentile(iv.Latency, P99), bucketPercentile(iv.Latency, 100)
 		out = append(out, *iv)
 	}
 	return out
