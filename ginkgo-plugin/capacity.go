@@ -37,14 +37,14 @@ import (
 //		Expect(c.CapacityRPS).To(BeNumerically(">=", 800))
 //	}, SpecTimeout(10*time.Minute))
 //
-// Options: Named, ForOperation and WithRunOptions apply; WithSLA is not
+// Options: WithName, WithOperationID and WithRunOptions apply; WithSLA is not
 // needed (sla is the search's).
 func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, cp capacity.Plan, opts ...LoadOption) *capacity.Result {
 	ginkgo.GinkgoHelper()
 	mustRunInSpec("LoadCapacity")
 	spec := loadSpec{}
 	for _, o := range opts {
-		o(&spec)
+		o.applyLoad(&spec)
 	}
 	parsed, err := sla.Parse(budget)
 	if err != nil {

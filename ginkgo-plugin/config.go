@@ -76,16 +76,32 @@ type Config struct {
 	AllowHosts []string
 }
 
-// Profile makes every load spec profile the Go service whose
-// net/http/pprof endpoints are at url (see Config.Profile); WithProfile
-// does it for one spec.
-func Profile(url string) Option { return func(c *Config) { c.Profile = url } }
+// WithProfile profiles the Go service whose net/http/pprof endpoints are at
+// url over a spec's measured window (CPU, allocations, goroutines), into
+// the report folder's profiles/<spec>/; the reports and a failure message
+// name the top frames. Given to Enable it applies to every load spec (see
+// Config.Profile); given to Load or LoadCapacity, to that spec, overriding
+// the suite's.
+//
+//	ginkgoplugin.Load(ctx, plan, target, ginkgoplugin.WithProfile(url+"/debug/pprof/"))
+func WithProfile(url string) ProfileOption { return ProfileOption{url: url} }
 
-// RemoteLimits raises the safety limits for targets outside loopback.
-func RemoteLimits(l loadrunner.RemoteLimits) Option { return func(c *Config) { c.Remote = l } }
+// ProfileOption is WithProfile's option: an Option for Enable and a
+// LoadOption for one spec.
+type ProfileOption struct{ url string }
 
-// AllowHosts restricts the target hosts outside loopback to patterns.
-func AllowHosts(patterns ...string) Option { return func(c *Config) { c.AllowHosts = patterns } }
+func (o ProfileOption) applyConfig(c *Config) { c.Profile = o.url }
+func (o ProfileOption) applyLoad(s *loadSpec) { s.profile = o.url }
+
+// WithRemoteLimits raises the safety limits for targets outside loopback.
+func WithRemoteLimits(l loadrunner.RemoteLimits) Option {
+	return configFunc(func(c *Config) { c.Remote = l })
+}
+
+// WithAllowHosts restricts the target hosts outside loopback to patterns.
+func WithAllowHosts(patterns ...string) Option {
+	return configFunc(func(c *Config) { c.AllowHosts = patterns })
+}
 
 // guard is the configured safety guard: remote limits and allow-list.
 func (c Config) guard() loadrunner.Safety {
@@ -105,39 +121,46 @@ func (c Config) safety() []loadrunner.Option {
 	return opts
 }
 
-// Option configures the plugin in Go code; the environment overrides it.
-type Option func(*Config)
+// Option configures the plugin in Go code, given to Enable; the environment
+// overrides it. Every option of this package is named With…, like those of
+// loadrunner and contract.
+type Option interface{ applyConfig(*Config) }
 
-// Reports sets the report directory and, optionally, the formats.
-func Reports(dir string, formats ...string) Option {
-	return func(c *Config) {
+// configFunc adapts a function to Option.
+type configFunc func(*Config)
+
+func (f configFunc) applyConfig(c *Config) { f(c) }
+
+// WithReports sets the report directory and, optionally, the formats.
+func WithReports(dir string, formats ...string) Option {
+	return configFunc(func(c *Config) {
 		c.ReportDir = dir
 		if len(formats) > 0 {
 			c.Formats = formats
 		}
-	}
+	})
 }
 
-// RateScale multiplies every planned rate.
-func RateScale(f float64) Option { return func(c *Config) { c.RateScale = f } }
+// WithRateScale multiplies every planned rate.
+func WithRateScale(f float64) Option { return configFunc(func(c *Config) { c.RateScale = f }) }
 
-// Duration replaces every plan's measured duration.
-func Duration(d time.Duration) Option { return func(c *Config) { c.Duration = d } }
+// WithDuration replaces every plan's measured duration.
+func WithDuration(d time.Duration) Option { return configFunc(func(c *Config) { c.Duration = d }) }
 
-// Baseline makes the suite fail when a load spec regressed against the
+// WithBaseline makes the suite fail when a load spec regressed against the
 // report at path by more than maxRegression (a share, 0.1 for 10%) and the
 // noise of the two runs.
-func Baseline(path string, maxRegression float64) Option {
-	return func(c *Config) { c.Baseline, c.MaxRegression = path, maxRegression }
+func WithBaseline(path string, maxRegression float64) Option {
+	return configFunc(func(c *Config) { c.Baseline, c.MaxRegression = path, maxRegression })
 }
 
-// Shard makes this worker run shard index (0-based) of count.
-func Shard(index, count int) Option {
-	return func(c *Config) { c.Shard = loadrunner.Shard{Index: index, Count: count} }
+// WithShard makes this worker run shard index (0-based) of count.
+func WithShard(index, count int) Option {
+	return configFunc(func(c *Config) { c.Shard = loadrunner.Shard{Index: index, Count: count} })
 }
 
-// StartAt sets the common start instant of a sharded run.
-func StartAt(t time.Time) Option { return func(c *Config) { c.StartAt = t } }
+// WithStartAt sets the common start instant of a sharded run.
+func WithStartAt(t time.Time) Option { return configFunc(func(c *Config) { c.StartAt = t }) }
 
 func defaultConfig() Config {
 	return Config{ReportDir: "sla-report", Formats: report.Formats, RateScale: 1, MaxRegression: report.DefaultThreshold.Relative, MinDelta: report.DefaultThreshold.Absolute, Align: 5 * time.Second}
@@ -147,7 +170,7 @@ func defaultConfig() Config {
 func resolve(opts []Option, getenv func(string) string) (Config, error) {
 	c := defaultConfig()
 	for _, o := range opts {
-		o(&c)
+		o.applyConfig(&c)
 	}
 	set := func(key string, parse func(string) error) error {
 		if v := strings.TrimSpace(getenv(key)); v != "" {

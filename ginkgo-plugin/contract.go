@@ -16,14 +16,18 @@ import (
 )
 
 // ContractOption configures DescribeContract.
-type ContractOption func(*contractSpecs)
+type ContractOption interface{ applyContract(*contractSpecs) }
+
+// contractFunc adapts a function to ContractOption.
+type contractFunc func(*contractSpecs)
+
+func (f contractFunc) applyContract(c *contractSpecs) { f(c) }
 
 type contractSpecs struct {
 	selectors []contract.Selector
 	suite     contract.LoadSpec
 	user      map[string]contract.LoadSpec
 	requests  []contract.Option
-	perOp     map[string][]contract.Option
 	parallel  bool
 	seed      uint64
 	seeded    bool
@@ -32,49 +36,50 @@ type contractSpecs struct {
 	allowInconclusive bool
 }
 
-// Select limits the specs to the operations the selectors choose.
-func Select(selectors ...contract.Selector) ContractOption {
-	return func(c *contractSpecs) { c.selectors = append(c.selectors, selectors...) }
+// WithSelectors limits the specs to the operations the selectors choose.
+func WithSelectors(selectors ...contract.Selector) ContractOption {
+	return contractFunc(func(c *contractSpecs) { c.selectors = append(c.selectors, selectors...) })
 }
 
-// DefaultSLA is the suite's default: the load and budget of operations whose
+// WithDefaultSLA is the suite's default: the load and budget of operations whose
 // document says nothing (the lowest priority, after x-sla).
-func DefaultSLA(spec contract.LoadSpec) ContractOption {
-	return func(c *contractSpecs) { c.suite = spec }
+func WithDefaultSLA(spec contract.LoadSpec) ContractOption {
+	return contractFunc(func(c *contractSpecs) { c.suite = spec })
 }
 
-// OperationSLA sets an operation's load and budget from Go code (the highest
+// WithOperationSLA sets an operation's load and budget from Go code (the highest
 // priority, before its x-sla).
-func OperationSLA(operationID string, spec contract.LoadSpec) ContractOption {
-	return func(c *contractSpecs) { c.user[operationID] = spec }
+func WithOperationSLA(operationID string, spec contract.LoadSpec) ContractOption {
+	return contractFunc(func(c *contractSpecs) { c.user[operationID] = spec })
 }
 
-// RequestOptions applies request options (credentials, fixed parameters,
-// hooks) to every operation's requests.
-func RequestOptions(opts ...contract.Option) ContractOption {
-	return func(c *contractSpecs) { c.requests = append(c.requests, opts...) }
+// WithRequestOptions applies request options (credentials, fixed parameters,
+// hooks) to every operation's requests; contract.ForOperation among them
+// applies its own options to one operation only:
+//
+//	ginkgoplugin.WithRequestOptions(contract.WithBearer(token),
+//		contract.ForOperation("getPetById", contract.WithParam("path", "petId", "1000")))
+func WithRequestOptions(opts ...contract.Option) ContractOption {
+	return contractFunc(func(c *contractSpecs) { c.requests = append(c.requests, opts...) })
 }
 
-// OperationRequestOptions applies request options to one operation.
-func OperationRequestOptions(operationID string, opts ...contract.Option) ContractOption {
-	return func(c *contractSpecs) { c.perOp[operationID] = append(c.perOp[operationID], opts...) }
-}
-
-// AllowInconclusive runs an operation even when its planned load cannot
+// WithAllowInconclusive runs an operation even when its planned load cannot
 // give a budget's percentile enough samples (p99 needs 1,000): by default
 // its spec fails at once, before sending anything, saying what would make
 // it conclusive.
-func AllowInconclusive() ContractOption { return func(c *contractSpecs) { c.allowInconclusive = true } }
+func WithAllowInconclusive() ContractOption {
+	return contractFunc(func(c *contractSpecs) { c.allowInconclusive = true })
+}
 
-// Parallel lets the load specs run in parallel with other specs. By default
+// WithParallel lets the load specs run in parallel with other specs. By default
 // they are Serial, so that parallel functional specs do not take the CPU the
 // measurement needs.
-func Parallel() ContractOption { return func(c *contractSpecs) { c.parallel = true } }
+func WithParallel() ContractOption { return contractFunc(func(c *contractSpecs) { c.parallel = true }) }
 
-// Seed fixes the request-generation seed (default: Ginkgo's random seed, so
+// WithSeed fixes the request-generation seed (default: Ginkgo's random seed, so
 // `ginkgo --seed N` replays the same requests byte for byte).
-func Seed(seed uint64) ContractOption {
-	return func(c *contractSpecs) { c.seed, c.seeded = seed, true }
+func WithSeed(seed uint64) ContractOption {
+	return contractFunc(func(c *contractSpecs) { c.seed, c.seeded = seed, true })
 }
 
 // DescribeContract builds, when the spec tree is constructed, one container
@@ -82,20 +87,20 @@ func Seed(seed uint64) ContractOption {
 // with its tags and operationId so --label-filter selects them), each holding
 // one load spec: it generates the operation's requests, loads baseURL() with
 // them at the operation's rate (Go code, then x-sla, then the document's
-// x-sla, then DefaultSLA, then contract.DefaultLoadSpec), checks every
+// x-sla, then WithDefaultSLA, then contract.DefaultLoadSpec), checks every
 // response against the contract, and asserts the budget plus
 // sla.ServiceErrorBudgets (each unless the budget already bounds that
 // class) and the response coverage. An operation whose load cannot make its
 // budget conclusive fails at once, before sending anything, unless
-// AllowInconclusive. baseURL is called when the spec runs, so it can return
+// WithAllowInconclusive. baseURL is called when the spec runs, so it can return
 // a service started in BeforeSuite.
 //
 //	var _ = ginkgoplugin.DescribeContract("openapi.yaml", func() string { return svc.URL },
-//		ginkgoplugin.DefaultSLA(contract.LoadSpec{Rate: 100, Duration: 10 * time.Second, SLA: sla.MustParse("p99<100ms")}))
+//		ginkgoplugin.WithDefaultSLA(contract.LoadSpec{Rate: 100, Duration: 10 * time.Second, SLA: sla.MustParse("p99<100ms")}))
 func DescribeContract(path string, baseURL func() string, opts ...ContractOption) bool {
-	c := &contractSpecs{user: map[string]contract.LoadSpec{}, perOp: map[string][]contract.Option{}}
+	c := &contractSpecs{user: map[string]contract.LoadSpec{}}
 	for _, o := range opts {
-		o(c)
+		o.applyContract(c)
 	}
 	doc, err := contract.Load(path)
 	var ops []*contract.Operation
@@ -133,21 +138,21 @@ func (c *contractSpecs) describe(op *contract.Operation, baseURL func() string) 
 			if c.seeded {
 				opts = append(opts, contract.WithSeed(c.seed))
 			}
-			LoadOperation(ctx, op, baseURL(), spec, append(opts, c.perOp[op.ID]...)...)
+			LoadOperation(ctx, op, baseURL(), spec, opts...)
 		}, ginkgo.SpecTimeout(timeout))
 	})
 	ginkgo.Describe(op.String(), args...)
 }
 
 // refusal says why an operation's spec must not run: its load cannot make
-// a budget conclusive (unless AllowInconclusive); "" when it may.
+// a budget conclusive (unless WithAllowInconclusive); "" when it may.
 func (c *contractSpecs) refusal(op *contract.Operation, spec contract.LoadSpec) string {
 	short := spec.Shortfalls()
 	if len(short) == 0 || c.allowInconclusive {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "slaspec: %s (%s): the planned load cannot make these budgets conclusive, so nothing was sent (ginkgoplugin.AllowInconclusive() runs anyway):", op, op.ID)
+	fmt.Fprintf(&b, "slaspec: %s (%s): the planned load cannot make these budgets conclusive, so nothing was sent (ginkgoplugin.WithAllowInconclusive() runs anyway):", op, op.ID)
 	for _, f := range short {
 		b.WriteString("\n  " + f.Explain(false))
 	}
@@ -173,7 +178,7 @@ func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, 
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	p, err := op.Prepare(baseURL, spec, contract.LoadSpec{}, append(opts, contract.WithLearned(learned))...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
-	return Load(ctx, p.Plan(), p.Target, Named(op.String()), func(s *loadSpec) { s.prepared, s.want = p, p.SLA })
+	return Load(ctx, p.Plan(), p.Target, WithName(op.String()), loadFunc(func(s *loadSpec) { s.prepared, s.want = p, p.SLA }))
 }
 
 // LoadMix runs the operations together in one weighted open-model run (each
@@ -194,7 +199,7 @@ func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operatio
 	mix, prepared, err := contract.Mix(ops, baseURL, nil, contract.LoadSpec{}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	name := ginkgo.CurrentSpecReport().FullText()
-	res := Load(ctx, plan, mix, Named(name))
+	res := Load(ctx, plan, mix, WithName(name))
 	entries, err := report.MixEntries(name, res, prepared)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	var failed []string

@@ -18,7 +18,7 @@ import (
 // Enable turns the plugin on for a suite; call it once, at the top level of
 // a suite file:
 //
-//	var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+//	var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
 //
 // After the suite (on process 1 under ginkgo -p, with every process's specs)
 // it gathers each load spec's report entry, writes the reports, prints where

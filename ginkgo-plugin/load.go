@@ -25,8 +25,13 @@ import (
 // EntryName is the name of the report entry each load spec attaches.
 const EntryName = "slaspec"
 
-// LoadOption configures one Load.
-type LoadOption func(*loadSpec)
+// LoadOption configures one Load (or LoadCapacity).
+type LoadOption interface{ applyLoad(*loadSpec) }
+
+// loadFunc adapts a function to LoadOption.
+type loadFunc func(*loadSpec)
+
+func (f loadFunc) applyLoad(s *loadSpec) { f(s) }
 
 type loadSpec struct {
 	name     string
@@ -42,27 +47,20 @@ type loadSpec struct {
 // WithSLA judges the run against text (the SLA grammar): the spec fails with
 // MeetSLA's message unless every budget passes, and budgets marked "!" stop
 // the run early.
-func WithSLA(text string) LoadOption { return func(s *loadSpec) { s.slaText = text } }
+func WithSLA(text string) LoadOption { return loadFunc(func(s *loadSpec) { s.slaText = text }) }
 
-// Named names the entry in the reports (default: the spec's full text).
-func Named(name string) LoadOption { return func(s *loadSpec) { s.name = name } }
+// WithName names the entry in the reports (default: the spec's full text).
+func WithName(name string) LoadOption { return loadFunc(func(s *loadSpec) { s.name = name }) }
 
-// ForOperation records the OpenAPI operation the load exercises.
-func ForOperation(operationID, method, path string) LoadOption {
-	return func(s *loadSpec) { s.operationID, s.method, s.path = operationID, method, path }
+// WithOperationID records the OpenAPI operation (its operationId, method and
+// path) the load exercises, for the reports' coverage.
+func WithOperationID(operationID, method, path string) LoadOption {
+	return loadFunc(func(s *loadSpec) { s.operationID, s.method, s.path = operationID, method, path })
 }
-
-// WithProfile profiles the Go service whose net/http/pprof endpoints are at
-// url over the spec's measured window (CPU, allocations, goroutines), into
-// the report folder's profiles/<spec>/; the reports and a failure message
-// name the top frames. It overrides the suite's Profile for this spec.
-//
-//	ginkgoplugin.Load(ctx, plan, target, ginkgoplugin.WithProfile(url+"/debug/pprof/"))
-func WithProfile(url string) LoadOption { return func(s *loadSpec) { s.profile = url } }
 
 // WithRunOptions passes options to loadrunner.Run (a GC source, an interval).
 func WithRunOptions(opts ...loadrunner.Option) LoadOption {
-	return func(s *loadSpec) { s.runOpts = append(s.runOpts, opts...) }
+	return loadFunc(func(s *loadSpec) { s.runOpts = append(s.runOpts, opts...) })
 }
 
 var (
@@ -102,7 +100,7 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 	mustRunInSpec("Load")
 	spec := loadSpec{}
 	for _, o := range opts {
-		o(&spec)
+		o.applyLoad(&spec)
 	}
 	cfg, err := currentConfig()
 	if err != nil {

@@ -48,7 +48,7 @@ func TestSLA(t *testing.T) {
 
 // The reports go to sla-report/ (SLASPEC_REPORT_DIR and the other SLASPEC_*
 // variables override it in CI).
-var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
 
 // document is the service's OpenAPI document.
 var document = func() *contract.Document {

@@ -12,4 +12,4 @@ import (
 // a bestseller with deep stock, so that they measure the reservation path and
 // not a run of documented 409 out-of-stock answers on the first books listed.
 var _ = ginkgoplugin.DescribeContract("../openapi.yaml", func() string { return svc.URL },
-	ginkgoplugin.OperationRequestOptions("reserveBook", contract.WithParam("path", "id", "100")))
+	ginkgoplugin.WithRequestOptions(contract.ForOperation("reserveBook", contract.WithParam("path", "id", "100"))))

@@ -27,7 +27,7 @@ func TestBookstoreSLA(t *testing.T) {
 // One line turns the plugin on: after the suite, the reports are written to
 // sla-report/ (SLASPEC_REPORT_DIR and the other SLASPEC_* variables override
 // it in CI).
-var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
 
 // regressed says whether to test the deliberately regressed build.
 var regressed = os.Getenv("BOOKSTORE_REGRESSED") == "1"

@@ -23,7 +23,7 @@ func TestCapacitySuite(t *testing.T) {
 	RunSpecs(t, "capacity suite")
 }
 
-var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
 
 // sleeper is a target that takes d per request, one request at a time when
 // serial.
@@ -61,7 +61,7 @@ var _ = Describe("capacity", func() {
 		p := plan(100, 2e6, 2)
 		p.Search, p.StepDuration = capacity.SearchBinary, 200*time.Millisecond // Min and Max only
 		c := ginkgoplugin.LoadCapacity(ctx, sleeper(0, false), "p50<50ms", p,
-			ginkgoplugin.Named("starved generator"))
+			ginkgoplugin.WithName("starved generator"))
 		Expect(c.GeneratorBound).To(BeTrue())
 	}, SpecTimeout(time.Minute))
 })

@@ -25,7 +25,7 @@ func TestContractSuite(t *testing.T) {
 	RunSpecs(t, "contract suite")
 }
 
-var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
 
 var srv *httptest.Server
 
@@ -53,5 +53,5 @@ func budget() sla.SLA {
 
 var _ = ginkgoplugin.DescribeContract("../../../contract/testdata/specs/oapi-codegen__petstore-expanded.yaml",
 	func() string { return srv.URL + "/api" },
-	ginkgoplugin.DefaultSLA(contract.LoadSpec{Rate: 50, Duration: time.Second, Warmup: 100 * time.Millisecond, SLA: budget()}),
-	ginkgoplugin.RequestOptions(requestOptions()...))
+	ginkgoplugin.WithDefaultSLA(contract.LoadSpec{Rate: 50, Duration: time.Second, Warmup: 100 * time.Millisecond, SLA: budget()}),
+	ginkgoplugin.WithRequestOptions(requestOptions()...))

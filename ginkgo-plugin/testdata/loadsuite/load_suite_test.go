@@ -26,7 +26,7 @@ func TestLoadSuite(t *testing.T) {
 	RunSpecs(t, "load suite")
 }
 
-var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
 
 // ok answers at once, or after 2 ms with LOADSUITE_SLOW=1 (a regression).
 var ok = loadrunner.Func(func(context.Context) error {

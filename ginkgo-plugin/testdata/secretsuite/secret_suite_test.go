@@ -28,7 +28,7 @@ func TestSecretSuite(t *testing.T) {
 	RunSpecs(t, "secret suite")
 }
 
-var _ = ginkgoplugin.Enable(ginkgoplugin.Reports("sla-report"))
+var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
 
 var srv *httptest.Server
 
@@ -69,9 +69,9 @@ var _ = Describe("planted secrets", func() {
 		func() string {
 			return strings.TrimSuffix(testtool.SecretURL(srv.URL), "/echo?api_key="+testtool.SecretQuery)
 		},
-		ginkgoplugin.RequestOptions(contract.WithAPIKey(testtool.SecretScheme),
+		ginkgoplugin.WithRequestOptions(contract.WithAPIKey(testtool.SecretScheme),
 			contract.WithHeader("Authorization", "Bearer "+testtool.SecretBearer),
 			contract.WithHeader(testtool.CustomHeader, testtool.SecretCustom),
 			contract.WithHTTPOptions(loadrunner.WithSecretNames(testtool.CustomHeader))),
-		ginkgoplugin.DefaultSLA(contract.LoadSpec{Rate: 40, Duration: time.Second}))
+		ginkgoplugin.WithDefaultSLA(contract.LoadSpec{Rate: 40, Duration: time.Second}))
 })
