@@ -121,6 +121,16 @@ func addSources(out []ParamSource, uses []sourceUse) []ParamSource {
 // String renders the source on one line: "id (path): learned from findPets
 // (GET /pets) field id ×30, schema ×2: 1000, 1001".
 func (s ParamSource) String() string {
+	out := fmt.Sprintf("%s (%s): %s", s.Name, s.In, s.Origins())
+	if len(s.Values) > 0 {
+		out += ": " + strings.Join(s.Values, ", ")
+	}
+	return out
+}
+
+// Origins lists where the parameter's values came from, the most used
+// first, with their counts: "learned from listPets ×140, schema ×10".
+func (s ParamSource) Origins() string {
 	froms := make([]string, 0, len(s.From))
 	for f := range s.From {
 		froms = append(froms, f)
@@ -135,11 +145,7 @@ func (s ParamSource) String() string {
 	for i, f := range froms {
 		parts[i] = fmt.Sprintf("%s ×%d", f, s.From[f])
 	}
-	out := fmt.Sprintf("%s (%s): %s", s.Name, s.In, strings.Join(parts, ", "))
-	if len(s.Values) > 0 {
-		out += ": " + strings.Join(s.Values, ", ")
-	}
-	return out
+	return strings.Join(parts, ", ")
 }
 
 // learnedValue returns request i's learned value of p, serialized for its

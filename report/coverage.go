@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"strconv"
+	"strings"
 
 	"github.com/slaspec/slaspec/contract"
 )
@@ -30,6 +31,23 @@ func coverageRows(c *contract.Coverage) []coverageRow {
 			row.Documented = "no"
 		}
 		rows = append(rows, row)
+	}
+	return rows
+}
+
+// sourceRow is one parameter of an operation's requests as the reports show
+// where its values came from (pinned, learned, the document's example, the
+// schema).
+type sourceRow struct {
+	Parameter, From, Values string
+}
+
+// sourceRows lays out an entry's parameter sources for the Markdown and
+// HTML reports.
+func sourceRows(sources []contract.ParamSource) []sourceRow {
+	rows := make([]sourceRow, 0, len(sources))
+	for _, s := range sources {
+		rows = append(rows, sourceRow{Parameter: s.Name + " (" + s.In + ")", From: s.Origins(), Values: cmp.Or(strings.Join(s.Values, ", "), "-")})
 	}
 	return rows
 }

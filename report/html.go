@@ -41,6 +41,7 @@ type htmlOp struct {
 	Profiles                *htmlProfiles
 	Findings                []Finding
 	Coverage                []coverageRow
+	Sources                 []sourceRow
 	HasResult               bool
 	Capacity                *htmlCapacity
 }
@@ -147,6 +148,7 @@ func buildOp(id string, e *Entry) htmlOp {
 			Reason: txt(f.Reason), Count: f.Count})
 	}
 	op.Coverage = coverageRows(e.Coverage)
+	op.Sources = sourceRows(e.Sources)
 	op.Capacity = buildCapacity(id, e.Capacity)
 	r := e.Result
 	if r == nil {

@@ -78,7 +78,13 @@ const pageHTML = `<!DOCTYPE html>
 {{range .Warnings}}<p class="warn">⚠ {{.}}</p>
 {{end}}{{end}}
 {{else}}<p class="warn">No result was recorded for this operation.</p>
-{{end}}{{if .Coverage}}<h3>Response coverage</h3>
+{{end}}{{if .Sources}}<h3>Request values</h3>
+<table class="findings">
+<thead><tr><th>parameter</th><th>values from</th><th>first values</th></tr></thead>
+<tbody>
+{{range .Sources}}<tr><td class="mono">{{.Parameter}}</td><td>{{.From}}</td><td class="mono">{{.Values}}</td></tr>
+{{end}}</tbody>
+</table>{{end}}{{if .Coverage}}<h3>Response coverage</h3>
 <table class="findings">
 <thead><tr><th>status</th><th>content type</th><th>seen</th><th>documented</th></tr></thead>
 <tbody>

@@ -73,8 +73,20 @@ func writeMarkdownEntry(w io.Writer, e *Entry) {
 	} else {
 		fmt.Fprint(w, "_no result recorded_\n\n")
 	}
+	writeMarkdownSources(w, sourceRows(e.Sources))
 	writeMarkdownCoverage(w, coverageRows(e.Coverage))
 	writeMarkdownFindings(w, e.Findings)
+}
+
+func writeMarkdownSources(w io.Writer, rows []sourceRow) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprint(w, "<details><summary>request values</summary>\n\n| parameter | values from | first values |\n|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %s |\n", mdCell(r.Parameter), mdCell(r.From), mdCell(r.Values))
+	}
+	fmt.Fprint(w, "\n</details>\n\n")
 }
 
 func writeMarkdownCoverage(w io.Writer, rows []coverageRow) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/slaspec/slaspec/contract"
 	"github.com/slaspec/slaspec/report"
 	"github.com/slaspec/slaspec/sla"
 )
@@ -356,6 +357,47 @@ func checkWellFormed(t *testing.T, doc string) {
 		}
 		if err != nil {
 			t.Fatalf("not well-formed XML: %v", err)
+		}
+	}
+}
+
+// TestOperationValuesAndCoverage checks that the Markdown and HTML reports
+// say where each parameter's values came from and which documented
+// responses were seen, escaping what the service or document chose.
+func TestOperationValuesAndCoverage(t *testing.T) {
+	e := entry("GET /pets/{id}", "p50<1s", nil)
+	e.Sources = []contract.ParamSource{
+		{In: "path", Name: "id", From: map[string]int{"learned from listPets": 140, "schema": 10}, Values: []string{"1000", "1001"}},
+		{In: "query", Name: "tag|<b>", From: map[string]int{"example": 150}},
+	}
+	e.Coverage = &contract.Coverage{Responses: []contract.ResponseCount{
+		{Status: "200", ContentType: "application/json", Count: 150, Documented: true},
+		{Status: "404", Documented: true},
+	}}
+	d := &report.Document{Suite: "pets", Operations: []report.Entry{e}}
+	md := render(t, report.WriteMarkdown, d)
+	for _, want := range []string{
+		"| parameter | values from | first values |",
+		"| id (path) | learned from listPets ×140, schema ×10 | 1000, 1001 |",
+		"| tag\\|&lt;b&gt; (query) | example ×150 | - |",
+		"| 200 | application/json | 150 | yes |",
+		"| 404 | - | never | yes |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	checkMarkdownTables(t, md)
+	html := render(t, report.WriteHTML, d)
+	for _, want := range []string{
+		"<h3>Request values</h3>",
+		`<td class="mono">id (path)</td><td>learned from listPets ×140, schema ×10</td><td class="mono">1000, 1001</td>`,
+		`<td class="mono">tag|&lt;b&gt; (query)</td>`,
+		"<h3>Response coverage</h3>",
+		"<td>never</td>",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML lacks %q", want)
 		}
 	}
 }
