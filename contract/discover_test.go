@@ -168,3 +168,42 @@ func TestDiscoveryPassesTheSafetyGuard(t *testing.T) {
 		t.Fatalf("discovery at a host outside the allow-list: %v", err)
 	}
 }
+
+// TestDiscoverEachFeedsAMix: the options DiscoverEach returns give every
+// operation of a mix the values its own discovery learned (from an empty
+// store: the first creates pets, the next lists them).
+func TestDiscoverEachFeedsAMix(t *testing.T) {
+	doc := petstoreDoc(t)
+	store := petstore.New()
+	srv := httptest.NewServer(store.Handler("/api", nil))
+	defer srv.Close()
+	base := srv.URL + "/api"
+	ops, err := doc.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := contract.DiscoverEach(context.Background(), ops, base, contract.WithSeed(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts) != 1+len(ops) {
+		t.Fatalf("%d options, want the seed and one WithLearned per operation (%d)", len(opts), 1+len(ops))
+	}
+	_, prepared, err := contract.Mix(ops, base, nil, contract.LoadSpec{}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	learnedFor := 0
+	for _, p := range prepared {
+		for _, s := range p.Pool.Sources {
+			for from := range s.From {
+				if strings.HasPrefix(from, "learned from ") {
+					learnedFor++
+				}
+			}
+		}
+	}
+	if learnedFor != 2 { // findPetByID and deletePet
+		t.Errorf("%d operations use learned ids, want 2 (findPetByID, deletePet)", learnedFor)
+	}
+}

@@ -1,6 +1,9 @@
 package contract
 
 import (
+	"context"
+	"slices"
+
 	"github.com/slaspec/slaspec/loadrunner"
 )
 
@@ -29,4 +32,19 @@ func Mix(ops []*Operation, baseURL string, user map[string]LoadSpec, suite LoadS
 		return nil, nil, err
 	}
 	return mix, prepared, nil
+}
+
+// DiscoverEach runs Operation.Discover for each of ops, one after another,
+// and returns opts followed by a WithLearned for each: what Mix (or
+// Prepare) needs so that a mix's requests name resources that exist.
+func DiscoverEach(ctx context.Context, ops []*Operation, baseURL string, opts ...Option) ([]Option, error) {
+	out := slices.Clip(opts)
+	for _, op := range ops {
+		learned, err := op.Discover(ctx, baseURL, opts...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, WithLearned(learned))
+	}
+	return out, nil
 }

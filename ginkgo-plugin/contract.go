@@ -182,7 +182,9 @@ func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, 
 }
 
 // LoadMix runs the operations together in one weighted open-model run (each
-// operation's share is its x-sla weight, default 1) from inside a spec, and
+// operation's share is its x-sla weight, default 1) from inside a spec,
+// after learning each operation's parameter values from the service as
+// LoadOperation does (contract.DiscoverEach), and
 // judges each operation's budget (plus errors.contract==0) on its own share
 // of the traffic: the spec fails listing every operation whose budget did
 // not hold under the mix. The reports get the whole mix and one entry per
@@ -195,7 +197,11 @@ func LoadOperation(ctx context.Context, op *contract.Operation, baseURL string, 
 func LoadMix(ctx context.Context, plan loadrunner.Plan, ops []*contract.Operation, baseURL string, opts ...contract.Option) *loadrunner.Result {
 	ginkgo.GinkgoHelper()
 	mustRunInSpec("LoadMix")
-	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed()))}, opts...)
+	cfg, err := currentConfig()
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	opts = append([]contract.Option{contract.WithSeed(uint64(ginkgo.GinkgoRandomSeed())), contract.WithSafety(cfg.guard())}, opts...)
+	opts, err = contract.DiscoverEach(ctx, ops, baseURL, opts...)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	mix, prepared, err := contract.Mix(ops, baseURL, nil, contract.LoadSpec{}, opts...)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	name := ginkgo.CurrentSpecReport().FullText()

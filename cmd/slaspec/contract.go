@@ -280,12 +280,9 @@ func runMix(ctx context.Context, doc *contract.Document, ops []*contract.Operati
 	for _, op := range ops {
 		user[op.ID] = contract.LoadSpec{SLA: override.SLA}
 	}
-	for _, op := range ops {
-		learned, err := op.Discover(ctx, baseURL, opts...)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, contract.WithLearned(learned))
+	opts, err := contract.DiscoverEach(ctx, ops, baseURL, opts...)
+	if err != nil {
+		return nil, err
 	}
 	mix, prepared, err := contract.Mix(ops, baseURL, user, suite, opts...)
 	if err != nil {
