@@ -254,12 +254,18 @@ func judgeStep(rate float64, res *loadrunner.Result, want sla.SLA) Step {
 		return st
 	}
 	st.Status = sla.Inconclusive
-	what := "the load generator saturated"
-	if res.ServiceBacklogged && !res.GeneratorSaturated {
-		what = "the in-flight bound filled"
-	}
-	st.Note = what + " before the service broke the SLA (" + saturationWhy(res, undelivered) + "): this step cannot tell the service's limit"
+	st.Note = st.stall() + " before the service broke the SLA (" + saturationWhy(res, undelivered) + "): this step cannot tell the service's limit"
 	return st
+}
+
+// stall names what held a GeneratorSaturated step back: the in-flight
+// bound when only it filled (the service answering slower than the rate
+// needs), else the load generator.
+func (s Step) stall() string {
+	if s.Result != nil && s.Result.ServiceBacklogged && !s.Result.GeneratorSaturated {
+		return "the in-flight bound filled"
+	}
+	return "the load generator saturated"
 }
 
 // lagUndecided reports whether the generator's own send lag left a latency

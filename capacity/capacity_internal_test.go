@@ -203,6 +203,7 @@ func TestConclude(t *testing.T) {
 		{"service failed under a saturated generator", []Step{step(100, sla.Passed, false), step(200, sla.Failed, true)}, false, sla.Passed, 100, false, "broke it"},
 		{"inconclusive bound", []Step{step(100, sla.Passed, false), step(200, sla.Inconclusive, false)}, false, sla.Passed, 100, false, "the step at 200 req/s was inconclusive"},
 		{"lowest failed", []Step{step(100, sla.Failed, false)}, false, sla.Failed, 0, false, "below 100 req/s"},
+		{"in-flight bound", []Step{step(100, sla.Passed, false), {Rate: 200, Status: sla.Inconclusive, GeneratorSaturated: true, Result: backlogged(testtool.Result(2, 100, func(int) time.Duration { return time.Millisecond }, 0, ""))}}, false, sla.Passed, 100, true, "at least 100 req/s (a lower bound): the in-flight bound filled at 200 req/s"},
 		{"lowest saturated", []Step{step(100, sla.Inconclusive, true)}, false, sla.Inconclusive, 0, true, "saturated at the lowest rate"},
 		{"lowest inconclusive", []Step{step(100, sla.Inconclusive, false)}, false, sla.Inconclusive, 0, false, "was inconclusive"},
 		{"nothing ran", nil, true, sla.Inconclusive, 0, false, "no step ran"},

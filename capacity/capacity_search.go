@@ -303,7 +303,7 @@ func (c *Result) conclude() {
 			c.Status, c.Knee = sla.Failed, fmt.Sprintf("below %s req/s: the lowest rate searched already broke the SLA", low)
 		case bound.GeneratorSaturated:
 			c.Status, c.GeneratorBound = sla.Inconclusive, true
-			c.Knee = fmt.Sprintf("unknown: the load generator saturated at the lowest rate, %s req/s, before the service broke the SLA", low)
+			c.Knee = fmt.Sprintf("unknown: %s at the lowest rate, %s req/s, before the service broke the SLA", bound.stall(), low)
 		default:
 			c.Status, c.Knee = sla.Inconclusive, fmt.Sprintf("unknown: the step at the lowest rate, %s req/s, was inconclusive", low)
 		}
@@ -322,7 +322,7 @@ func (c *Result) conclude() {
 		c.Knee = fmt.Sprintf("at least %s req/s: the search was interrupted before the step at %s req/s could tell", lo, sla.FormatNumber(bound.Rate))
 	case bound.GeneratorSaturated:
 		c.GeneratorBound = true
-		c.Knee = fmt.Sprintf("at least %s req/s (a lower bound): the load generator saturated at %s req/s before the service broke the SLA", lo, sla.FormatNumber(bound.Rate))
+		c.Knee = fmt.Sprintf("at least %s req/s (a lower bound): %s at %s req/s before the service broke the SLA", lo, bound.stall(), sla.FormatNumber(bound.Rate))
 	default:
 		c.Knee = fmt.Sprintf("between %s and %s req/s: the step at %s req/s was inconclusive", lo, sla.FormatNumber(bound.Rate), sla.FormatNumber(bound.Rate))
 	}

@@ -210,7 +210,7 @@ func TestFindCapacityGeneratorBound(t *testing.T) {
 	checkSaysWhy(t, c)
 	// Either Min passed (a lower bound) or, on a loaded machine, even Min
 	// saturated the generator.
-	lowerBound := c.Status == sla.Passed && c.CapacityRPS == 100 && strings.Contains(c.Knee, "lower bound") && strings.Contains(table.String(), "generator bound")
+	lowerBound := c.Status == sla.Passed && c.CapacityRPS == 100 && strings.Contains(c.Knee, "lower bound") && strings.Contains(table.String(), "(lower bound)")
 	atMin := c.Status == sla.Inconclusive && strings.Contains(c.Knee, "the load generator saturated at the lowest rate")
 	if !lowerBound && !atMin {
 		t.Errorf("knee %q, table:\n%s", c.Knee, table.String())

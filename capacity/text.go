@@ -44,13 +44,13 @@ func Write(w io.Writer, c *Result) {
 }
 
 // Headline is the capacity in a few words: "capacity 200 req/s",
-// "capacity at least 200 req/s (generator bound)", "capacity: none found".
+// "capacity at least 200 req/s (lower bound)", "capacity: none found".
 func Headline(c *Result) string {
 	switch {
 	case c.Status != sla.Passed:
 		return "capacity: none found (" + string(c.Status) + ")"
 	case c.GeneratorBound || c.Partial:
-		reason := "generator bound"
+		reason := "lower bound"
 		if !c.GeneratorBound {
 			reason = "interrupted"
 		}
@@ -86,4 +86,19 @@ func resolution(c *Result) string {
 		return ""
 	}
 	return " to " + sla.FormatNumber(100*c.Resolution) + "%"
+}
+
+// LowerBound says why a generator-bound capacity is only a lower bound of
+// the service's, naming what held the step above it back (the load
+// generator, or the in-flight bound); "" when the capacity is not
+// generator-bound.
+func (c *Result) LowerBound() string {
+	if !c.GeneratorBound {
+		return ""
+	}
+	what := "the load generator saturated"
+	if _, bound := bracket(c.Steps); bound != nil {
+		what = bound.stall()
+	}
+	return what + " before the service broke the SLA: the capacity shown is a lower bound of the service's, not its limit"
 }

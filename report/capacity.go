@@ -61,9 +61,7 @@ func buildCapacity(id string, c *capacity.Result) *htmlCapacity {
 	}
 	hc := &htmlCapacity{Headline: txt(capacity.Headline(c)), Knee: txt(c.Knee), Class: statusClass(c.Status), Icon: statusMark(c.Status),
 		Search: txt(capacitySearchLine(c))}
-	if c.GeneratorBound {
-		hc.Warning = "the load generator saturated before the service broke the SLA: the capacity shown is a lower bound of the service's, not its limit"
-	}
+	hc.Warning = c.LowerBound()
 	for _, n := range c.Notes {
 		hc.Notes = append(hc.Notes, txt(n))
 	}
@@ -291,8 +289,8 @@ func writeMarkdownCapacity(w io.Writer, c *capacity.Result) {
 		return
 	}
 	fmt.Fprintf(w, "%s **%s** · knee %s · %s\n\n", statusIcon(c.Status), mdText(capacity.Headline(c)), mdText(c.Knee), mdText(capacitySearchLine(c)))
-	if c.GeneratorBound {
-		fmt.Fprint(w, "⚠️ the load generator saturated before the service broke the SLA: the capacity is a lower bound\n\n")
+	if why := c.LowerBound(); why != "" {
+		fmt.Fprintf(w, "⚠️ %s\n\n", mdText(why))
 	}
 	fmt.Fprint(w, "<details><summary>capacity steps</summary>\n\n| offered req/s | status | p99 | errors | delivered | saturated |\n|---|---|---|---|---|---|\n")
 	for _, s := range c.StepsByRate() {

@@ -107,9 +107,9 @@ func TestCapacityRenderingGeneratorBoundAndHostile(t *testing.T) {
 		want  []string
 	}{
 		{"html", func(b *bytes.Buffer) error { return report.WriteHTML(b, d) },
-			[]string{"capacity at least 200 req/s (generator bound)", "capacity ≥ 200 req/s (lower bound)", "the capacity shown is a lower bound", "&lt;script&gt;"}},
+			[]string{"capacity at least 200 req/s (lower bound)", "capacity ≥ 200 req/s (lower bound)", "the capacity shown is a lower bound", "&lt;script&gt;"}},
 		{"markdown", func(b *bytes.Buffer) error { return report.WriteMarkdown(b, d) },
-			[]string{"capacity at least 200 req/s (generator bound)", "the capacity is a lower bound", "&lt;script&gt;"}},
+			[]string{"capacity at least 200 req/s (lower bound)", "the capacity shown is a lower bound", "&lt;script&gt;"}},
 	} {
 		t.Run(r.name, func(t *testing.T) {
 			var b bytes.Buffer
