@@ -26,9 +26,11 @@ import (
 const maxDocument = 512 << 20
 
 // NewEntry makes the entry of one load spec or operation: it evaluates want
-// (may be the zero SLA) against res and keeps both.
+// (may be the zero SLA) against res and keeps both. A secret in name (a
+// spec text quoting a URL with ?api_key=…) is redacted by the built-in
+// rule, like everything a run records.
 func NewEntry(name string, want sla.SLA, res *loadrunner.Result) Entry {
-	e := Entry{Name: name, Result: res}
+	e := Entry{Name: loadrunner.NewRedactor(nil, nil).String(name), Result: res}
 	e.Judge(want)
 	return e
 }

@@ -401,3 +401,12 @@ func TestOperationValuesAndCoverage(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryNameIsRedacted: a spec text that quotes a secret-bearing URL
+// names the entry with the secret redacted.
+func TestEntryNameIsRedacted(t *testing.T) {
+	e := report.NewEntry("GET /orders?api_key="+secretKey+" holds", sla.SLA{}, nil)
+	if strings.Contains(e.Name, secretKey) || !strings.Contains(e.Name, "api_key=REDACTED") {
+		t.Errorf("entry name %q, want api_key=REDACTED", e.Name)
+	}
+}
