@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/slaspec/slaspec/internal/scrape"
 )
 
 // Defaults of the sources.
@@ -33,9 +35,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 // config is the wiring of a source, with the defaults set in one place.
 type config struct {
 	dir        string
-	client     *http.Client
-	timeout    time.Duration
-	maxBody    int64
+	http       scrape.Settings
 	maxProfile int64
 	top        int
 	allow      []string
@@ -43,22 +43,19 @@ type config struct {
 }
 
 func newConfig(opts []Option) config {
-	c := config{timeout: DefaultTimeout, maxBody: DefaultMaxBody, top: DefaultTop}
+	c := config{http: scrape.Settings{Timeout: DefaultTimeout, MaxBody: DefaultMaxBody}, top: DefaultTop}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&c)
 		}
 	}
-	if c.client == nil {
-		c.client = &http.Client{}
-	}
-	c.maxProfile = inflation * c.maxBody
+	c.maxProfile = inflation * c.http.MaxBody
 	return c
 }
 
 func (c *config) fail(err error) {
-	if c.err == nil {
-		c.err = err
+	if err != nil && c.err == nil {
+		c.err = fmt.Errorf("pprofsource: %w", err)
 	}
 }
 
@@ -71,7 +68,7 @@ func (c *config) fail(err error) {
 func WithDir(dir string) Option {
 	return optionFunc(func(c *config) {
 		if dir == "" {
-			c.fail(fmt.Errorf("pprofsource: WithDir(\"\"): want a folder"))
+			c.fail(fmt.Errorf("WithDir(\"\"): want a folder"))
 			return
 		}
 		c.dir = dir
@@ -80,39 +77,21 @@ func WithDir(dir string) Option {
 
 // WithHTTPClient makes a remote source use client instead of its own.
 func WithHTTPClient(client *http.Client) Option {
-	return optionFunc(func(c *config) {
-		if client == nil {
-			c.fail(fmt.Errorf("pprofsource: WithHTTPClient(nil)"))
-			return
-		}
-		c.client = client
-	})
+	return optionFunc(func(c *config) { c.fail(c.http.SetClient(client)) })
 }
 
 // WithTimeout bounds each request of a remote source (default
 // DefaultTimeout); the CPU profile's request gets its duration on top. d
 // must be positive.
 func WithTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.fail(fmt.Errorf("pprofsource: WithTimeout(%v): must be positive", d))
-			return
-		}
-		c.timeout = d
-	})
+	return optionFunc(func(c *config) { c.fail(c.http.SetTimeout(d)) })
 }
 
 // WithMaxBody bounds a profile as a remote service sends it (default
 // DefaultMaxBody), and at 8 × n once decompressed, in-process profiles
 // too; a larger profile fails. n must be positive.
 func WithMaxBody(n int64) Option {
-	return optionFunc(func(c *config) {
-		if n <= 0 {
-			c.fail(fmt.Errorf("pprofsource: WithMaxBody(%d): must be positive", n))
-			return
-		}
-		c.maxBody = n
-	})
+	return optionFunc(func(c *config) { c.fail(c.http.SetMaxBody(n)) })
 }
 
 // WithTop sets how many functions each top list keeps (default DefaultTop).
@@ -120,7 +99,7 @@ func WithMaxBody(n int64) Option {
 func WithTop(n int) Option {
 	return optionFunc(func(c *config) {
 		if n <= 0 {
-			c.fail(fmt.Errorf("pprofsource: WithTop(%d): must be positive", n))
+			c.fail(fmt.Errorf("WithTop(%d): must be positive", n))
 			return
 		}
 		c.top = n

@@ -2,11 +2,8 @@ package pprofsource
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -91,7 +88,7 @@ func (r *remote) notes() []string {
 // startCPU requests profile?seconds=N in the background.
 func (r *remote) startCPU(ctx context.Context, d time.Duration) (cpuRun, error) {
 	secs := max(int64(math.Ceil(d.Seconds())), 1)
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+r.cfg.timeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+r.cfg.http.Timeout)
 	run := &remoteCPU{cancel: cancel, done: make(chan struct{})}
 	q := url.Values{"seconds": {strconv.FormatInt(secs, 10)}}
 	go func() {
@@ -103,7 +100,7 @@ func (r *remote) startCPU(ctx context.Context, d time.Duration) (cpuRun, error) 
 
 // read GETs the named profile within the source's timeout.
 func (r *remote) read(ctx context.Context, name string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.http.Timeout)
 	defer cancel()
 	return r.get(ctx, name, nil)
 }
@@ -113,38 +110,7 @@ func (r *remote) get(ctx context.Context, name string, q url.Values) ([]byte, er
 	u := *r.base
 	u.Path += name
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := r.cfg.client.Do(req)
-	if err != nil {
-		return nil, redactErr(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, fmt.Errorf("GET %s: status %s: %s", u.Redacted(), resp.Status, strings.TrimSpace(string(msg)))
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, r.cfg.maxBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: reading body: %w", u.Redacted(), err)
-	}
-	if int64(len(body)) > r.cfg.maxBody {
-		return nil, fmt.Errorf("GET %s: body larger than %d bytes", u.Redacted(), r.cfg.maxBody)
-	}
-	return body, nil
-}
-
-// redactErr keeps a URL's password out of a client error.
-func redactErr(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if u, perr := url.Parse(ue.URL); perr == nil {
-			return &url.Error{Op: ue.Op, URL: u.Redacted(), Err: ue.Err}
-		}
-	}
-	return err
+	return r.cfg.http.Get(ctx, &u, "")
 }
 
 // remoteCPU is a profile?seconds=N request in flight.
