@@ -34,7 +34,9 @@ const (
 )
 
 // judge flags res (and its operations) as generator-saturated and as
-// service-backlogged, each with its reasons.
+// service-backlogged, each with its reasons. An operation of a mix or a
+// journey shares the run's generator, so it gets the generator's health
+// too (its lag, CPU, GC), for its own verdicts to weigh.
 func (r *runner) judge(res *Result) {
 	res.Saturation = saturation(res, r.plan, r.droppedFree.Load())
 	res.GeneratorSaturated = len(res.Saturation) > 0
@@ -43,6 +45,10 @@ func (r *runner) judge(res *Result) {
 	for _, op := range res.Operations {
 		op.GeneratorSaturated, op.Saturation = res.GeneratorSaturated, res.Saturation
 		op.ServiceBacklogged, op.Backlog = res.ServiceBacklogged, res.Backlog
+		op.Generator, op.SlotWaits = res.Generator, res.SlotWaits
+		if res.GeneratorLag != nil {
+			op.GeneratorLag = res.GeneratorLag.Clone()
+		}
 	}
 }
 

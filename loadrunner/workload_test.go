@@ -101,6 +101,13 @@ func TestMixRecordsEachOperation(t *testing.T) {
 			t.Errorf("%s: time series of %d intervals counts %d done, %d planned; totals %d, %d", name, len(op.Timeseries), done, planned, op.Requests, op.Planned)
 		}
 	}
+	// The operations share the run's generator, so each carries its health:
+	// the sla package weighs an operation's latency against its lag.
+	for name, op := range res.Operations {
+		if op.Generator != res.Generator || op.GeneratorLag == nil || !op.GeneratorLag.Equal(res.GeneratorLag) || op.GeneratorLag == res.GeneratorLag {
+			t.Errorf("%s: generator %+v, lag %v; want a copy of the run's %+v", name, op.Generator, op.GeneratorLag, res.Generator)
+		}
+	}
 	// Each operation's figures are its own: search's server sleeps 2 ms, so
 	// none of its requests can be faster, however busy the machine.
 	if s := res.Operations["search"].ServiceTime.Min(); s < 2*time.Millisecond {
