@@ -13,8 +13,8 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 		Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
 		FailedLatency: NewHistogram(), Checks: NewHistogram(),
 		Errors:      Errors{ByClass: map[Class]uint64{}},
-		StatusCodes: map[int]uint64{},
-		Planned:     r.planned.Load(), Sent: r.sent.Load(), Dropped: r.dropped.Load(),
+		StatusCodes: map[int]uint64{}, Protocols: map[string]uint64{},
+		Planned: r.planned.Load(), Sent: r.sent.Load(), Dropped: r.dropped.Load(),
 		Generator: Generator{PeakInFlight: int(r.peak.Load()), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU()},
 	}
 	if s, ok := r.target.(fmt.Stringer); ok {
@@ -32,7 +32,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 	for i := range ops {
 		ops[i] = &Result{Latency: NewHistogram(), ServiceTime: NewHistogram(), SendLag: NewHistogram(),
 			FailedLatency: NewHistogram(), Checks: NewHistogram(),
-			Errors: Errors{ByClass: map[Class]uint64{}}, StatusCodes: map[int]uint64{}}
+			Errors: Errors{ByClass: map[Class]uint64{}}, StatusCodes: map[int]uint64{}, Protocols: map[string]uint64{}}
 	}
 	for _, rec := range r.recs {
 		rec.mu.Lock()
@@ -45,9 +45,7 @@ func (r *runner) result(end time.Time, stopped string) *Result {
 		rec.mu.Unlock()
 	}
 	res.Connect, res.TLS, res.TTFB, res.Checks = nonEmpty(connect), nonEmpty(tls), nonEmpty(ttfb), nonEmpty(res.Checks)
-	if len(res.StatusCodes) == 0 {
-		res.StatusCodes = nil // a target without statuses (JSON omits it)
-	}
+	res.StatusCodes, res.Protocols = nilIfEmpty(res.StatusCodes), nilIfEmpty(res.Protocols) // a target without responses: JSON omits them
 	if r.sched != nil {
 		res.PlannedRate = r.sched.measuredRate()
 		res.GeneratorLag = genLag // the closed model has no schedule to be late against
@@ -70,6 +68,7 @@ func addStats(res *Result, st *stats) {
 	res.Errors.Total += st.errors
 	addCounts(res.Errors.ByClass, st.byClass)
 	addCounts(res.StatusCodes, st.status)
+	addCounts(res.Protocols, st.proto)
 	res.Errors.Examples = mergeExamples(res.Errors.Examples, st.examples)
 }
 
@@ -94,9 +93,7 @@ func (r *runner) operations(res *Result, ops []*Result) {
 			op.PlannedRate = float64(op.Planned) / res.Duration.Seconds()
 			op.AchievedRate = float64(op.Sent) / res.Duration.Seconds()
 		}
-		if len(op.StatusCodes) == 0 {
-			op.StatusCodes = nil
-		}
+		op.StatusCodes, op.Protocols = nilIfEmpty(op.StatusCodes), nilIfEmpty(op.Protocols)
 		op.Checks = nonEmpty(op.Checks)
 		res.Operations[r.ops[i]] = op
 	}
@@ -116,6 +113,14 @@ func addCounts[K comparable](dst, src map[K]uint64) {
 	for k, n := range src {
 		dst[k] += n
 	}
+}
+
+// nilIfEmpty returns m, or nil when m is empty.
+func nilIfEmpty[K comparable](m map[K]uint64) map[K]uint64 {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // mergeExamples adds src's examples into dst, keeping at most MaxExamples

@@ -66,10 +66,13 @@
 // connection the server closed is retried once on a new one, as net/http
 // does; redirects are followed within the base URL's scheme and host, at
 // most ten. The phases (Connect, TLS, TTFB, ConnReused) and the error
-// classes are those of net/http. WithClient (HTTP/2, proxies, a transport
-// of one's own) selects the net/http engine, and WithEngine chooses
-// explicitly; requests to another origin than the base URL's go through
-// net/http either way.
+// classes are those of net/http. WithProtocol(ProtocolHTTP2) (HTTP/2 over
+// TLS) and WithProtocol(ProtocolH2C) (HTTP/2 in clear text) select the
+// net/http engine, as WithClient (proxies, a transport of one's own) does,
+// and WithEngine chooses explicitly; requests to another origin than the
+// base URL's go through net/http either way. WithTLSConfig (a private CA,
+// a client certificate, skipped verification) applies to both engines.
+// Result.Protocols counts the responses by the protocol they came over.
 //
 // # The service under test: GC, runtime, profiles
 //

@@ -15,6 +15,7 @@ const (
 	ClassReset     Class = "transport.reset"   // connection reset or closed mid-exchange
 	ClassTimeout   Class = "transport.timeout" // the per-request timeout expired
 	ClassDNS       Class = "transport.dns"     // the host name did not resolve
+	ClassTLS       Class = "transport.tls"     // TLS failed: certificate not trusted, handshake refused, protocol not negotiated
 	ClassTransport Class = "transport.other"   // any other transport failure
 	Class4xx       Class = "http.4xx"          // the server answered 4xx
 	Class5xx       Class = "http.5xx"          // the server answered 5xx

@@ -35,6 +35,7 @@ type httpConfig struct {
 	check    func(resp *http.Response, body []byte) error
 	maxBody  int64
 	engine   Engine
+	proto    Protocol
 	tls      *tls.Config
 
 	secretNames, secretValues []string
@@ -132,6 +133,9 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 	if len(t.cfg.requests) == 0 && t.cfg.makeReq == nil {
 		t.cfg.requests = []Request{GET("")}
 	}
+	if t.err = t.checkProtocol(); t.err != nil {
+		return t
+	}
 	if t.err = t.chooseEngine(); t.err != nil {
 		return t
 	}
@@ -150,7 +154,7 @@ func HTTP(baseURL string, opts ...HTTPOption) *HTTPTarget {
 	t.findSecrets()
 	if t.cfg.client == nil {
 		t.ownHTTP = true
-		t.cfg.client = newLoadClient(DefaultMaxInFlight, t.base.Host, t.cfg.tls)
+		t.cfg.client = newLoadClient(DefaultMaxInFlight, t.base.Host, t.cfg.tls, t.cfg.proto)
 	}
 	return t
 }
@@ -212,7 +216,7 @@ func (t *HTTPTarget) Validate() error { return t.err }
 // Run calls it before the run.
 func (t *HTTPTarget) Prepare(p Plan) {
 	if t.ownHTTP && p.MaxInFlight > DefaultMaxInFlight {
-		t.cfg.client = newLoadClient(p.MaxInFlight, t.base.Host, t.cfg.tls)
+		t.cfg.client = newLoadClient(p.MaxInFlight, t.base.Host, t.cfg.tls, t.cfg.proto)
 	}
 	if t.lean != nil {
 		t.lean.setMaxIdle(max(p.MaxInFlight, DefaultMaxInFlight))
@@ -235,11 +239,8 @@ func (t *HTTPTarget) String() string {
 
 // newLoadClient returns a client tuned for load: keep-alive with enough idle
 // connections for every in-flight request, no compression, no cookie jar,
-// and redirects followed only within host.
-func newLoadClient(maxInFlight int, host string, tlsCfg *tls.Config) *http.Client {
-	if tlsCfg == nil {
-		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
+// redirects followed only within host, speaking proto.
+func newLoadClient(maxInFlight int, host string, tlsCfg *tls.Config, proto Protocol) *http.Client {
 	tr := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -249,7 +250,8 @@ func newLoadClient(maxInFlight int, host string, tlsCfg *tls.Config) *http.Clien
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
-		TLSClientConfig:       tlsCfg,
+		TLSClientConfig:       tlsFor(tlsCfg),
+		Protocols:             transportProtocols(proto),
 		// Bounded like bodies: Go's default (10 MiB) lets each request in
 		// flight buffer that much of an endless header.
 		MaxResponseHeaderBytes: 64 << 10,
@@ -310,7 +312,7 @@ func (t *HTTPTarget) request(seq uint64) (preparedRequest, error) {
 // tr.CheckTime.
 func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte) error) error {
 	defer resp.Body.Close()
-	tr.Status = resp.StatusCode
+	tr.Status, tr.Proto = resp.StatusCode, resp.Proto
 	body, bufp, over, err := t.readBody(resp.Body, t.cfg.check != nil || onBody != nil)
 	if bufp != nil {
 		defer t.bufs.Put(bufp)
@@ -321,6 +323,9 @@ func (t *HTTPTarget) response(resp *http.Response, tr *Trace, onBody func([]byte
 	}
 	if over {
 		return bodyOverBound(t.cfg.maxBody)
+	}
+	if err := t.checkNegotiated(resp); err != nil {
+		return err
 	}
 	return t.verdict(resp, resp.StatusCode, resp.Request.Method, resp.Request.URL, body, tr, onBody)
 }

@@ -157,11 +157,11 @@ func (j *JourneyTarget) Hit(ctx context.Context, _ uint64, tr *Trace) error {
 		if end.IsZero() {
 			end = time.Now()
 		}
-		tr.Steps = append(tr.Steps, StepTrace{Op: j.opOf[i], Start: start, End: end, Status: step.Status, Err: err,
+		tr.Steps = append(tr.Steps, StepTrace{Op: j.opOf[i], Start: start, End: end, Status: step.Status, Proto: step.Proto, Err: err,
 			Checked: step.Checked, CheckTime: step.CheckTime})
 		// The earlier steps' checks and captures fall inside the journey's
 		// latency: they are taken out of it (Paused).
-		tr.Status, tr.Read, tr.Paused = step.Status, end, tr.CheckTime
+		tr.Status, tr.Proto, tr.Read, tr.Paused = step.Status, step.Proto, end, tr.CheckTime
 		tr.Checked, tr.CheckTime = tr.Checked || step.Checked, tr.CheckTime+step.CheckTime
 		if err != nil {
 			return &Error{Class: ClassOf(err), Err: fmt.Errorf("journey %s: step %d (%s): %w", j.name, i+1, st.Name, err)}

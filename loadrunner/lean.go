@@ -18,7 +18,8 @@ type Engine string
 // The engines of an HTTP target.
 const (
 	// EngineAuto, the default, selects EngineLean unless WithClient gives
-	// a client of one's own, which only EngineNetHTTP can use.
+	// a client of one's own, which only EngineNetHTTP can use, or
+	// WithProtocol asks for HTTP/2, which only EngineNetHTTP speaks.
 	EngineAuto Engine = ""
 	// EngineLean is slaspec's own HTTP/1.1 client for http:// and https://
 	// targets: each worker writes its request and reads the response on
@@ -27,8 +28,8 @@ const (
 	// needs an *http.Response). It speaks HTTP/1.1 only, without proxies,
 	// and follows redirects only to the same scheme and host.
 	EngineLean Engine = "lean"
-	// EngineNetHTTP sends with net/http's client: HTTP/2 (through
-	// WithClient), proxies, cookie jars, a transport of one's own.
+	// EngineNetHTTP sends with net/http's client: HTTP/2 (WithProtocol,
+	// or WithClient), proxies, cookie jars, a transport of one's own.
 	EngineNetHTTP Engine = "net/http"
 )
 
@@ -37,8 +38,11 @@ const (
 func WithEngine(e Engine) HTTPOption { return httpOptionFunc(func(c *httpConfig) { c.engine = e }) }
 
 // WithTLSConfig sets the TLS configuration of https:// targets, for either
-// engine (for example RootCAs for a test server's certificate). The lean
-// engine offers only HTTP/1.1 in ALPN, as the net/http engine does.
+// engine: RootCAs for a private CA, Certificates for a client certificate
+// (mTLS), InsecureSkipVerify. The target uses a copy; its NextProtos (ALPN)
+// are set from WithProtocol: http/1.1 by default, h2 and http/1.1 for
+// ProtocolHTTP2. It configures the target's own clients, not one given by
+// WithClient.
 func WithTLSConfig(cfg *tls.Config) HTTPOption {
 	return httpOptionFunc(func(c *httpConfig) { c.tls = cfg })
 }
@@ -206,6 +210,7 @@ func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start t
 	}
 	if gotHead {
 		tr.Status = c.head.status // as net/http's engine, also when the body then fails
+		tr.Proto = protoName(c.head.minor)
 	}
 	if err != nil {
 		s.drop()

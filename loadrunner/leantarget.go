@@ -19,11 +19,12 @@ import (
 const maxRedirects = 10
 
 // chooseEngine resolves the configured engine and sets up the lean one when
-// it is chosen.
+// it is chosen: EngineAuto is the lean engine unless a client of one's own
+// or HTTP/2 (which the lean engine does not speak) needs net/http.
 func (t *HTTPTarget) chooseEngine() error {
 	switch t.cfg.engine {
 	case EngineAuto:
-		if t.cfg.client != nil {
+		if t.cfg.client != nil || t.Protocol() != ProtocolHTTP1 {
 			return nil
 		}
 	case EngineLean:

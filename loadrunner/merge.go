@@ -75,10 +75,9 @@ func cloneShell(r *Result) *Result {
 	out.Errors = Errors{Total: r.Errors.Total, ByClass: map[Class]uint64{}}
 	addCounts(out.Errors.ByClass, r.Errors.ByClass)
 	out.Errors.Examples = mergeExamples(nil, r.Errors.Examples)
-	if r.StatusCodes != nil {
-		out.StatusCodes = map[int]uint64{}
-		addCounts(out.StatusCodes, r.StatusCodes)
-	}
+	out.StatusCodes, out.Protocols = nil, nil
+	out.StatusCodes = addCountsNew(out.StatusCodes, r.StatusCodes)
+	out.Protocols = addCountsNew(out.Protocols, r.Protocols)
 	out.Saturation = append([]string(nil), r.Saturation...)
 	out.Backlog = append([]string(nil), r.Backlog...)
 	for _, h := range out.histograms() {
@@ -131,12 +130,8 @@ func mergeInto(out, r *Result) error {
 	out.Errors.Total += r.Errors.Total
 	addCounts(out.Errors.ByClass, r.Errors.ByClass)
 	out.Errors.Examples = mergeExamples(out.Errors.Examples, r.Errors.Examples)
-	if r.StatusCodes != nil {
-		if out.StatusCodes == nil {
-			out.StatusCodes = map[int]uint64{}
-		}
-		addCounts(out.StatusCodes, r.StatusCodes)
-	}
+	out.StatusCodes = addCountsNew(out.StatusCodes, r.StatusCodes)
+	out.Protocols = addCountsNew(out.Protocols, r.Protocols)
 	g := &out.Generator
 	g.CPU += r.Generator.CPU
 	g.GCCycles += r.Generator.GCCycles
@@ -269,4 +264,17 @@ func addInterval(slots map[int64]*Interval, k int64, iv Interval) {
 		}
 		addCounts(s.ErrorsByClass, iv.ErrorsByClass)
 	}
+}
+
+// addCountsNew adds src's counts into dst, making dst first when src has
+// counts and dst is nil, and returns dst.
+func addCountsNew[K comparable](dst, src map[K]uint64) map[K]uint64 {
+	if src == nil {
+		return dst
+	}
+	if dst == nil {
+		dst = make(map[K]uint64, len(src))
+	}
+	addCounts(dst, src)
+	return dst
 }

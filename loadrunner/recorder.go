@@ -36,24 +36,29 @@ type stats struct {
 	byClass          map[Class]uint64
 	examples         map[Class][]string
 	status           map[int]uint64
+	proto            map[string]uint64 // responses by protocol
 }
 
 func newStats() stats {
 	return stats{latency: NewHistogram(), service: NewHistogram(),
-		byClass: map[Class]uint64{}, examples: map[Class][]string{}, status: map[int]uint64{}}
+		byClass: map[Class]uint64{}, examples: map[Class][]string{}, status: map[int]uint64{}, proto: map[string]uint64{}}
 }
 
 // add counts one request and returns its class ("" when it succeeded): a
 // success's latency and service time go to latency and service, a failure's
-// latency to failed. checked says whether checks ran on its response, and
-// check how long they took.
-func (s *stats) add(latency, service time.Duration, status int, err error, checked bool, check time.Duration) Class {
+// latency to failed. The response's status and protocol are counted when
+// there was a response. checked says whether checks ran on it, and check
+// how long they took.
+func (s *stats) add(latency, service time.Duration, resp response, err error, checked bool, check time.Duration) Class {
 	if checked {
 		s.checks = recordNew(s.checks, check)
 	}
 	s.requests++
-	if status != 0 {
-		s.status[status]++
+	if resp.status != 0 {
+		s.status[resp.status]++
+	}
+	if resp.proto != "" {
+		s.proto[resp.proto]++ // no allocation once the protocol is known
 	}
 	if err == nil {
 		s.latency.Record(latency)
@@ -93,6 +98,13 @@ func newRecorder(ops int) *recorder {
 	return r
 }
 
+// response is what a request's response was: its status and protocol
+// (zero without a response).
+type response struct {
+	status int
+	proto  string
+}
+
 // sample is one completed request of the measured window. genLag is the
 // part of lag the generator caused (zero for the closed model and for a
 // send that waited for a full in-flight bound).
@@ -106,11 +118,11 @@ type sample struct {
 func (r *recorder) record(s *sample) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	status := 0
+	var resp response
 	if s.tr != nil {
-		status = s.tr.Status
+		resp = response{s.tr.Status, s.tr.Proto}
 	}
-	c := r.add(s.latency, s.service, status, s.err, s.tr != nil && s.tr.Checked, checkTime(s.tr))
+	c := r.add(s.latency, s.service, resp, s.err, s.tr != nil && s.tr.Checked, checkTime(s.tr))
 	r.lag.Record(s.lag)
 	r.genLag.Record(s.genLag)
 	r.iv.add(s.latency, c)
@@ -140,7 +152,7 @@ func (r *recorder) recordOps(s *sample, tr *Trace) {
 	}
 	if len(tr.Steps) == 0 {
 		if tr.Op >= 0 && tr.Op < len(r.ops) {
-			c := r.ops[tr.Op].add(s.latency, s.service, tr.Status, s.err, tr.Checked, tr.CheckTime)
+			c := r.ops[tr.Op].add(s.latency, s.service, response{tr.Status, tr.Proto}, s.err, tr.Checked, tr.CheckTime)
 			r.opIv[tr.Op].add(s.latency, c)
 		}
 		return
@@ -154,7 +166,7 @@ func (r *recorder) recordOps(s *sample, tr *Trace) {
 		if i == 0 {
 			latency += s.lag
 		}
-		c := r.ops[st.Op].add(latency, service, st.Status, st.Err, st.Checked, st.CheckTime)
+		c := r.ops[st.Op].add(latency, service, response{st.Status, st.Proto}, st.Err, st.Checked, st.CheckTime)
 		r.opIv[st.Op].add(latency, c)
 	}
 }

@@ -72,6 +72,10 @@ type Result struct {
 	Errors Errors `json:"errors"`
 	// StatusCodes counts HTTP responses by status code.
 	StatusCodes map[int]uint64 `json:"status_codes,omitempty"`
+	// Protocols counts HTTP responses by the protocol they came over, as
+	// http.Response.Proto writes it: {"HTTP/1.1": 1200} or {"HTTP/2.0": 1200}
+	// (see WithProtocol).
+	Protocols map[string]uint64 `json:"protocols,omitempty"`
 	// Latency and ServiceTime are the successful requests' distributions
 	// (Latency.Count() == OK()); SendLag covers every send. A request that
 	// failed — in any class, http.4xx included — is not in them.

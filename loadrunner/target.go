@@ -21,6 +21,10 @@ type Target interface {
 type Trace struct {
 	// Status is the HTTP status code, 0 when there was no response.
 	Status int
+	// Proto is the protocol of the response as http.Response.Proto writes
+	// it ("HTTP/1.1", "HTTP/2.0"), "" when there was none; runs count
+	// responses by it (Result.Protocols).
+	Proto string
 	// Connect, TLS and TTFB are the HTTP phases; Connect and TLS are zero
 	// when a kept-alive connection was reused (ConnReused).
 	Connect, TLS, TTFB time.Duration
@@ -56,6 +60,7 @@ type StepTrace struct {
 	// had been read (before its checks and captures ran).
 	Start, End time.Time
 	Status     int
+	Proto      string
 	Err        error
 	// Checked and CheckTime are the step's checks and captures, as in Trace.
 	Checked   bool

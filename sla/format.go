@@ -1,8 +1,10 @@
 package sla
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +27,9 @@ func DescribeResult(w io.Writer, res *loadrunner.Result) {
 	}
 	if res.Target != "" {
 		fmt.Fprintf(w, "  target     %s\n", res.Target)
+	}
+	if p := describeProtocols(res.Protocols); p != "" {
+		fmt.Fprintf(w, "  protocol   %s\n", p)
 	}
 	fmt.Fprintf(w, "  load       %s\n", describeLoad(res))
 	if res.Partial {
@@ -54,6 +59,21 @@ func DescribeResult(w io.Writer, res *loadrunner.Result) {
 		fmt.Fprintf(w, "  generator  cpu %.0f%% of one core, peak in flight %d, own GC pauses max %s\n",
 			100*gen.CPU.Seconds()/res.Duration.Seconds(), gen.PeakInFlight, fmtDur(gen.GCPauseMax))
 	}
+}
+
+// describeProtocols names the protocols responses came over, with their
+// counts when there were several: "HTTP/2.0", "HTTP/2.0 980, HTTP/1.1 20".
+func describeProtocols(protos map[string]uint64) string {
+	names := slices.Collect(maps.Keys(protos))
+	if len(names) == 1 {
+		return names[0]
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Or(cmp.Compare(protos[b], protos[a]), cmp.Compare(a, b)) })
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %d", n, protos[n])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func describeLoad(res *loadrunner.Result) string {

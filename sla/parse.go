@@ -18,7 +18,7 @@ const maxSLAText = 4096
 var errorClasses = map[string]loadrunner.Class{
 	"4xx": loadrunner.Class4xx, "5xx": loadrunner.Class5xx, "http": loadrunner.FamilyHTTP,
 	"transport": loadrunner.FamilyTransport, "refused": loadrunner.ClassRefused, "reset": loadrunner.ClassReset,
-	"timeout": loadrunner.ClassTimeout, "dns": loadrunner.ClassDNS,
+	"timeout": loadrunner.ClassTimeout, "dns": loadrunner.ClassDNS, "tls": loadrunner.ClassTLS,
 	"check": loadrunner.ClassCheck, "contract": loadrunner.ClassContract,
 }
 
@@ -32,7 +32,7 @@ var errorClasses = map[string]loadrunner.Class{
 //
 // Metrics: pN (any percentile 0<N<100) max mean — latency from the intended
 // send time, in a duration; errors and errors.CLASS (4xx 5xx http transport
-// refused reset timeout dns check contract) — a percentage, or 0; rate — the
+// refused reset timeout dns tls check contract) — a percentage, or 0; rate — the
 // delivered share of planned sends, a percentage; rps — completed requests per
 // second; gc.max gc.pN — pauses of the service's GC, a duration; gc.total —
 // pause time as a percentage of the window; gc.cycles — a count; alloc/req —
@@ -139,7 +139,7 @@ func (b *Budget) setMetric(m string) error {
 	case strings.HasPrefix(m, "errors."):
 		c, ok := errorClasses[m[len("errors."):]]
 		if !ok {
-			return fmt.Errorf("unknown error class %q: use one of 4xx 5xx http transport refused reset timeout dns check contract", m[len("errors."):])
+			return fmt.Errorf("unknown error class %q: use one of 4xx 5xx http transport refused reset timeout dns tls check contract", m[len("errors."):])
 		}
 		b.Kind, b.Class = ErrorRate, c
 	case m == "rate":
