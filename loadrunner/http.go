@@ -251,7 +251,7 @@ func newLoadClient(maxInFlight int, host string, tlsCfg *tls.Config, proto Proto
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 		TLSClientConfig:       tlsFor(tlsCfg),
-		Protocols:             transportProtocols(proto),
+		Protocols:             proto.TransportProtocols(),
 		// Bounded like bodies: Go's default (10 MiB) lets each request in
 		// flight buffer that much of an endless header.
 		MaxResponseHeaderBytes: 64 << 10,

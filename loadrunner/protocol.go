@@ -68,8 +68,12 @@ func (t *HTTPTarget) Protocol() Protocol {
 	return t.cfg.proto
 }
 
-// transportProtocols returns the http.Transport protocols for p.
-func transportProtocols(p Protocol) *http.Protocols {
+// TransportProtocols returns the http.Transport protocols that speak p as
+// an HTTP target does, for a client of one's own (WithClient, a document
+// fetched from the service): HTTP/1.1; HTTP/2 and HTTP/1.1 for
+// ProtocolHTTP2 (over TLS the server's ALPN choice decides); unencrypted
+// HTTP/2 without HTTP/1 (so prior knowledge) and HTTP/2 for ProtocolH2C.
+func (p Protocol) TransportProtocols() *http.Protocols {
 	var ps http.Protocols
 	switch p {
 	case ProtocolHTTP2:

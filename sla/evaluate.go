@@ -243,7 +243,10 @@ func judgeNoSuccess(res *loadrunner.Result, ev Evaluation) Evaluation {
 	if ex := res.Errors.Examples[top]; len(ex) > 0 {
 		detail += ": " + ex[0]
 	}
-	if top.In(loadrunner.FamilyTransport) {
+	switch {
+	case top == loadrunner.ClassTLS:
+		detail += " — does the client trust the service's certificate authority, have the client certificate it asks for, and speak its protocol?"
+	case top.In(loadrunner.FamilyTransport):
 		detail += fmt.Sprintf(" — is the service running and reachable at %s?", orDash(res.Target))
 	}
 	ev.Verdicts = append(ev.Verdicts, Verdict{Budget: NoSuccessBudget, Status: Failed, Observed: "0 of " + FormatNumber(float64(res.Requests)),

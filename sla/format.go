@@ -28,7 +28,7 @@ func DescribeResult(w io.Writer, res *loadrunner.Result) {
 	if res.Target != "" {
 		fmt.Fprintf(w, "  target     %s\n", res.Target)
 	}
-	if p := describeProtocols(res.Protocols); p != "" {
+	if p := FormatProtocols(res.Protocols); p != "" {
 		fmt.Fprintf(w, "  protocol   %s\n", p)
 	}
 	fmt.Fprintf(w, "  load       %s\n", describeLoad(res))
@@ -61,9 +61,10 @@ func DescribeResult(w io.Writer, res *loadrunner.Result) {
 	}
 }
 
-// describeProtocols names the protocols responses came over, with their
-// counts when there were several: "HTTP/2.0", "HTTP/2.0 980, HTTP/1.1 20".
-func describeProtocols(protos map[string]uint64) string {
+// FormatProtocols names the protocols responses came over
+// (Result.Protocols), with their counts when there were several, most
+// first: "HTTP/2.0", "HTTP/2.0 980, HTTP/1.1 20"; "" for none.
+func FormatProtocols(protos map[string]uint64) string {
 	names := slices.Collect(maps.Keys(protos))
 	if len(names) == 1 {
 		return names[0]

@@ -46,6 +46,8 @@ type attackFlags struct {
 	remote                                    remoteFlags
 	profile                                   profileFlags
 	redact                                    redactFlag
+	conn                                      connFlags
+	stderr                                    io.Writer // for the warning of -insecure
 }
 
 func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -86,7 +88,7 @@ func attack(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // parseAttack parses slaspec attack's flags; on bad flags it returns nil and
 // the exit code, having said why on stderr.
 func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
-	f := &attackFlags{}
+	f := &attackFlags{stderr: stderr}
 	fs := newFlagSet("attack", "-url URL | -demo [flags]", stderr)
 	fs.StringVar(&f.url, "url", "", "target URL (required unless -demo)")
 	fs.StringVar(&f.method, "method", http.MethodGet, "HTTP method")
@@ -105,6 +107,7 @@ func parseAttack(args []string, stderr io.Writer) (*attackFlags, int) {
 	fs.StringVar(&f.startAt, "start-at", "", "start the schedule at this RFC 3339 instant, so shards start together; default $SLASPEC_START_AT")
 	fs.BoolVar(&f.demo, "demo", false, "start a demo service on loopback and load it (no -url needed)")
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
+	f.conn.register(fs)
 	f.remote.register(fs)
 	f.profile.register(fs)
 	f.redact.register(fs)
@@ -151,7 +154,11 @@ func (f *attackFlags) build() (loadrunner.Target, sla.SLA, []loadrunner.Option, 
 		}
 		req.Body = body
 	}
-	hopts := []loadrunner.HTTPOption{req, f.redact.option()}
+	c, err := f.conn.build(f.stderr, "slaspec attack")
+	if err != nil {
+		return nil, sla.SLA{}, nil, cleanup, err
+	}
+	hopts := append([]loadrunner.HTTPOption{req, f.redact.option()}, c.httpOptions()...)
 	for _, h := range f.headers {
 		k, v, _ := strings.Cut(h, ":")
 		hopts = append(hopts, loadrunner.WithHeader(strings.TrimSpace(k), strings.TrimSpace(v)))

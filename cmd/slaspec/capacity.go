@@ -30,6 +30,7 @@ type capacityFlags struct {
 	quiet                              bool
 	remote                             remoteFlags
 	redact                             redactFlag
+	conn                               connFlags
 }
 
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -53,6 +54,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&f.jsonOut, "json", "", "write the search as JSON to `file` (- for stdout): capacity_rps, generator_bound, steps with verdicts and results")
 	fs.StringVar(&f.htmlOut, "html", "", "write an HTML report of the search to `file`: the step table and p99 latency and error rate against the offered rate")
 	fs.BoolVar(&f.quiet, "q", false, "no live progress line")
+	f.conn.register(fs)
 	f.remote.register(fs)
 	f.redact.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -62,7 +64,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec capacity: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	target, sla, err := f.build()
+	target, sla, err := f.build(stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
 		return exitUsage
@@ -102,7 +104,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 }
 
 // build turns the flags into a target and an SLA.
-func (f *capacityFlags) build() (*loadrunner.HTTPTarget, sla.SLA, error) {
+func (f *capacityFlags) build(stderr io.Writer) (*loadrunner.HTTPTarget, sla.SLA, error) {
 	if f.url == "" {
 		return nil, sla.SLA{}, errors.New("-url is required")
 	}
@@ -113,7 +115,11 @@ func (f *capacityFlags) build() (*loadrunner.HTTPTarget, sla.SLA, error) {
 	if err != nil {
 		return nil, sla.SLA{}, fmt.Errorf("-sla: %w", err)
 	}
-	hopts := []loadrunner.HTTPOption{loadrunner.Request{Method: strings.ToUpper(f.method)}, f.redact.option()}
+	c, err := f.conn.build(stderr, "slaspec capacity")
+	if err != nil {
+		return nil, sla.SLA{}, err
+	}
+	hopts := append([]loadrunner.HTTPOption{loadrunner.Request{Method: strings.ToUpper(f.method)}, f.redact.option()}, c.httpOptions()...)
 	for _, h := range f.headers {
 		k, v, _ := strings.Cut(h, ":")
 		hopts = append(hopts, loadrunner.WithHeader(strings.TrimSpace(k), strings.TrimSpace(v)))

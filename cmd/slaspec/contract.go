@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ type contractFlags struct {
 	spec                      string
 	ids, tags, paths, methods listFlag
 	deprecated                bool
+	fetch                     *http.Client // fetches an https:// -spec (TLS flags); nil for the default
 }
 
 func (c *contractFlags) register(fs *flag.FlagSet) {
@@ -60,7 +62,11 @@ func (c *contractFlags) operations() (*contract.Document, []*contract.Operation,
 	var doc *contract.Document
 	var err error
 	if isURL(c.spec) {
-		doc, err = contract.LoadURL(context.Background(), c.spec, contract.WithAllowedHosts(os.Getenv(loadrunner.AllowHostsEnv)))
+		lopts := []contract.LoadOption{contract.WithAllowedHosts(os.Getenv(loadrunner.AllowHostsEnv))}
+		if c.fetch != nil {
+			lopts = append(lopts, contract.WithFetchClient(c.fetch))
+		}
+		doc, err = contract.LoadURL(context.Background(), c.spec, lopts...)
 	} else {
 		doc, err = contract.Load(c.spec)
 	}
@@ -105,6 +111,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		params                 paramFlags
 		profile                profileFlags
 		redact                 redactFlag
+		connF                  connFlags
 	)
 	fs := newFlagSet("contract", "-spec FILE -url URL [flags]", stderr)
 	cf.register(fs)
@@ -121,6 +128,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Var(&params, "param", "pin a parameter: `operationId.name=value`, or name=value for every operation that has it (repeatable), e.g. -param findPetByID.id=1000")
 	fs.BoolVar(&allowInconclusive, "allow-inconclusive", false, "run even when the planned load cannot give a budget's percentile enough samples (it is then inconclusive)")
 	fs.BoolVar(&noDiscover, "no-discover", false, "do not learn parameter values (ids) from the service's own list and create responses before each operation")
+	connF.register(fs)
 	remote.register(fs)
 	profile.register(fs)
 	redact.register(fs)
@@ -149,7 +157,20 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
-	reqOpts = append(reqOpts, redact.contractOption())
+	conn, err := connF.build(stderr, "slaspec contract")
+	if err == nil && conn.proto != loadrunner.ProtocolHTTP1 {
+		if err = loadrunner.HTTP(baseURL, conn.httpOptions()...).Validate(); err != nil {
+			err = fmt.Errorf("-url: %w", err)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
+		return exitUsage
+	}
+	// One connection setting for discovery, every operation's load and
+	// the document fetched from the service.
+	reqOpts = append(reqOpts, redact.contractOption(), contract.WithHTTPOptions(conn.httpOptions()...))
+	cf.fetch = conn.fetchClient()
 	doc, ops, err := cf.operations()
 	if err != nil {
 		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
@@ -240,6 +261,9 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 func printEntry(w io.Writer, e report.Entry) {
 	fmt.Fprintf(w, "\n%s (%s) %s\n", e.Name, e.OperationID, strings.ToUpper(string(e.Status)))
 	sla.WriteVerdicts(w, sla.Evaluation{Verdicts: e.Verdicts})
+	if p := resultProtocols(e.Result); p != "" && p != "HTTP/1.1" { // the default goes without saying
+		fmt.Fprintf(w, "  protocol   %s\n", p)
+	}
 	if cause := sla.CPUInWindow(e.Result); cause != "" && e.Status != sla.Passed {
 		fmt.Fprintf(w, "  %s\n", cause)
 	}
@@ -343,4 +367,12 @@ func requestOptions(headers headerFlags, auth string, seed uint64) ([]contract.O
 		return nil, fmt.Errorf("-auth: unknown kind %q: use bearer:TOKEN, apikey:KEY or basic:USER:PASSWORD", kind)
 	}
 	return opts, nil
+}
+
+// resultProtocols names the protocols of res's responses ("" for none).
+func resultProtocols(res *loadrunner.Result) string {
+	if res == nil {
+		return ""
+	}
+	return sla.FormatProtocols(res.Protocols)
 }

@@ -41,6 +41,7 @@ func FuzzAttackFlags(f *testing.F) {
 			return
 		}
 		fl.body = "" // never read a file the fuzzer names
+		fl.conn.cacert, fl.conn.cert, fl.conn.key = "", "", ""
 		_, _, _, cleanup, err := fl.build()
 		if cleanup != nil {
 			cleanup()
