@@ -28,6 +28,8 @@ func FuzzAttackFlags(f *testing.F) {
 		"-demo\n-shard\n1/3\n-start-at\n2026-11-25T12:00:00Z",
 		"-url\nftp://x\n-concurrency\n-4\n-gc-source\nhttp://127.0.0.1:1/debug/vars",
 		"-rate\nNaN\n-timeout\n-1s\n-max-inflight\n0",
+		"-url\nhttps://127.0.0.1:1\n-http\n2\n-insecure\n-cert\nc.pem",
+		"-url\nhttp://127.0.0.1:1\n-http\nh2c\n-cacert\nca.pem",
 	} {
 		f.Add(s)
 	}
