@@ -65,7 +65,9 @@ func TestAttackConnections(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "result.json")
 			args := append([]string{"attack", "-url", tt.url, "-rate", "40", "-duration", "250ms", "-q", "-json", out}, tt.flags...)
 			code, stdout, stderr := run(t, args...)
-			if code != tt.code {
+			// A generator stalled by a busy machine makes a good run
+			// inconclusive (exit 3), never a failed one a pass.
+			if code != tt.code && (tt.code != exitOK || code != exitInconclusive) {
 				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.code, stdout, stderr)
 			}
 			if !strings.Contains(stdout, tt.wantOut) || !strings.Contains(stderr, tt.wantErr) {
@@ -77,6 +79,9 @@ func TestAttackConnections(t *testing.T) {
 			res := readResult(t, out)
 			if tt.wantProto == "" {
 				return
+			}
+			if tt.code == exitOK && res.Errors.Total != 0 {
+				t.Errorf("errors %v: %v", res.Errors.ByClass, res.Errors.Examples)
 			}
 			if res.Protocols[tt.wantProto] != res.Requests || res.Requests == 0 {
 				t.Errorf("protocols %v of %d requests, want all %s", res.Protocols, res.Requests, tt.wantProto)
