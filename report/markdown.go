@@ -159,7 +159,8 @@ func observedText(v sla.Verdict) string {
 	return s
 }
 
-// loadLine is one line of an entry's load figures: planned against achieved
+// loadLine is one line of an entry's load figures (the protocol when not
+// plain HTTP/1.1): planned against achieved
 // rate, requests and errors.
 func loadLine(r *loadrunner.Result) string {
 	var b strings.Builder
@@ -172,6 +173,9 @@ func loadLine(r *loadrunner.Result) string {
 	fmt.Fprintf(&b, " · %s in %s · %s (%s)", sla.FormatCount(r.Requests, "request"), fmtDur(r.Duration), sla.FormatCount(r.Errors.Total, "error"), fmtPct(r.ErrorRate()))
 	if r.Dropped > 0 {
 		fmt.Fprintf(&b, " · %d dropped", r.Dropped)
+	}
+	if _, plain := r.Protocols["HTTP/1.1"]; len(r.Protocols) > 1 || len(r.Protocols) == 1 && !plain {
+		b.WriteString(" · " + sla.FormatProtocols(r.Protocols))
 	}
 	if r.Late > 0 {
 		fmt.Fprintf(&b, " · %d late", r.Late)

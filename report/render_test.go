@@ -410,3 +410,26 @@ func TestEntryNameIsRedacted(t *testing.T) {
 		t.Errorf("entry name %q, want api_key=REDACTED", e.Name)
 	}
 }
+
+// TestLoadLineNamesTheProtocol: a run over HTTP/2 says so in the Markdown
+// and HTML reports; plain HTTP/1.1 is not mentioned.
+func TestLoadLineNamesTheProtocol(t *testing.T) {
+	for _, c := range []struct {
+		protocols map[string]uint64
+		want      string
+	}{
+		{map[string]uint64{"HTTP/2.0": 200}, " · HTTP/2.0"},
+		{map[string]uint64{"HTTP/2.0": 150, "HTTP/1.1": 50}, " · HTTP/2.0 150, HTTP/1.1 50"},
+		{map[string]uint64{"HTTP/1.1": 200}, ""},
+	} {
+		res := *realDocument(t).Operations[0].Result
+		res.Protocols = c.protocols
+		d := &report.Document{Suite: "protocols", Operations: []report.Entry{entry("GET /x", "p50<1s", &res)}}
+		for name, write := range map[string]func(io.Writer, *report.Document) error{"markdown": report.WriteMarkdown, "html": report.WriteHTML} {
+			out := render(t, write, d)
+			if c.want != "" && !strings.Contains(out, c.want) || c.want == "" && strings.Contains(out, "HTTP/1.1") {
+				t.Errorf("%s with %v: want %q in the load line", name, c.protocols, c.want)
+			}
+		}
+	}
+}
