@@ -130,6 +130,8 @@ func (e *leanEngine) dial(ctx context.Context, deadline time.Time, tr *Trace) (*
 			return nil, err
 		}
 		nc = tc
+	} else {
+		nc = fastConn(nc)
 	}
 	return newLeanConn(nc), nil
 }
