@@ -2,7 +2,6 @@ package loadrunner
 
 import (
 	"runtime/metrics"
-	"syscall"
 	"time"
 )
 
@@ -63,13 +62,4 @@ func (h *healthProbe) end(g Generator) Generator {
 		g.GCPauseMax = max(g.GCPauseMax, d)
 	}
 	return g
-}
-
-// processCPU returns the process's user and system CPU time so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
