@@ -15,7 +15,7 @@ import (
 
 // connServers are the loopback servers the connection tests load.
 type connServers struct {
-	pki                         *testtool.PKI
+	pki                        *testtool.PKI
 	tls, h2, mtls, h2mtls, h2c string // base URLs
 }
 
