@@ -17,15 +17,7 @@ import (
 // 1000, every documented 2xx of every operation is observed once the
 // requests use the ids the service itself gave.
 func TestDiscoverReachesRealResources(t *testing.T) {
-	doc := petstoreDoc(t)
-	store := petstore.New()
-	srv := httptest.NewServer(store.Handler("/api", nil))
-	defer srv.Close()
-	base := srv.URL + "/api"
-	ops, err := doc.Operations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, ops := emptyStore(t)
 	for _, op := range ops { // path then method order: findPets, addPet, findPetByID, deletePet
 		l, err := op.Discover(context.Background(), base, contract.WithSeed(5))
 		if err != nil {
@@ -173,15 +165,7 @@ func TestDiscoveryPassesTheSafetyGuard(t *testing.T) {
 // operation of a mix the values its own discovery learned (from an empty
 // store: the first creates pets, the next lists them).
 func TestDiscoverEachFeedsAMix(t *testing.T) {
-	doc := petstoreDoc(t)
-	store := petstore.New()
-	srv := httptest.NewServer(store.Handler("/api", nil))
-	defer srv.Close()
-	base := srv.URL + "/api"
-	ops, err := doc.Operations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, ops := emptyStore(t)
 	opts, err := contract.DiscoverEach(context.Background(), ops, base, contract.WithSeed(5))
 	if err != nil {
 		t.Fatal(err)
@@ -206,4 +190,17 @@ func TestDiscoverEachFeedsAMix(t *testing.T) {
 	if learnedFor != 2 { // findPetByID and deletePet
 		t.Errorf("%d operations use learned ids, want 2 (findPetByID, deletePet)", learnedFor)
 	}
+}
+
+// emptyStore starts an empty pet store under /api and returns its base URL
+// and the petstore document's operations.
+func emptyStore(t *testing.T) (string, []*contract.Operation) {
+	t.Helper()
+	srv := httptest.NewServer(petstore.New().Handler("/api", nil))
+	t.Cleanup(srv.Close)
+	ops, err := petstoreDoc(t).Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL + "/api", ops
 }
