@@ -53,7 +53,7 @@ func newService(t *testing.T) *service {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/spin", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
-		sink.Add(spin(max(n, 2_000_000)))
+		sink.Add(spin(max(n, 4_000_000))) // a few ms: enough CPU samples in a short run
 	})
 	mux.HandleFunc("/hoard", func(w http.ResponseWriter, r *http.Request) {
 		sink.Add(int64(hoard(16)))
