@@ -85,7 +85,14 @@ type runner struct {
 	windowStart time.Time // the measured window's start
 	windowLen   time.Duration
 
-	jobs     chan job
+	// idle holds the channels of the workers waiting for a send, the
+	// one that went idle last on top (see hand); freed tells a dispatcher
+	// waiting for a worker that one went idle; closed (under idleMu) that
+	// the dispatcher handed its last send.
+	idleMu   sync.Mutex
+	idle     []chan job
+	closed   bool
+	freed    chan struct{}
 	workers  sync.WaitGroup
 	spawned  int
 	inFlight atomic.Int64
@@ -126,7 +133,7 @@ type job struct {
 }
 
 func newRunner(plan Plan, target Target, cfg config) *runner {
-	r := &runner{plan: plan, target: target, cfg: cfg, windowLen: plan.MeasuredDuration(), jobs: make(chan job)}
+	r := &runner{plan: plan, target: target, cfg: cfg, windowLen: plan.MeasuredDuration(), freed: make(chan struct{}, 1)}
 	r.red = redactorOf(target).With(cfg.secretNames, cfg.secretValues)
 	if plan.Concurrency == 0 {
 		r.sched = newSchedule(plan)
@@ -202,7 +209,7 @@ func sleepUntil(ctx context.Context, t time.Time, timer *time.Timer) error {
 // worker waits for one (and goes out late, its latency still counted from its
 // intended time) unless it falls more than MaxLag behind: then it is dropped.
 func (r *runner) dispatch(ctx context.Context) {
-	defer close(r.jobs)
+	defer r.closeIdle()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var wake waker = newTimerWaker()
@@ -239,61 +246,117 @@ func (r *runner) dispatch(ctx context.Context) {
 	}
 }
 
-// hand gives j to a worker, spawning one while fewer than MaxInFlight exist.
-// A send that finds every slot busy waits for one: that wait is the
-// service's (its responses have not come back), and it is counted in
-// slotWaits and ends the backlog at the moment a slot frees. It returns
-// false when ctx is done.
+// hand gives j to a worker: the one that went idle last, whose kept-alive
+// connection is the warmest, else a new one, spawned only when every
+// worker holds a send (and fewer than MaxInFlight exist). A worker whose
+// response has come back but that is not idle yet (it is recording, or
+// waiting for a processor) takes j in a moment, on its kept-alive
+// connection, where a new worker would dial a connection of its own: on a
+// busy single core the dispatcher often runs before such workers, and
+// spawning for those sends would grow the connections to the in-flight
+// bound. Taking the last idle worker first keeps the connections in use
+// few: a first-in, first-out hand-off would spread the sends over every
+// connection the run ever opened. A send that finds every slot busy waits
+// for one: that wait is the service's (its responses have not come back),
+// and it is counted in slotWaits and ends the backlog at the moment a slot
+// frees. It returns false when ctx is done.
 func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
-	select {
-	case r.jobs <- j:
-		r.handed++
+	if r.handTo(ctx, j) {
 		return true
-	default:
 	}
-	if r.spawned < r.plan.MaxInFlight {
-		r.spawned++
-		r.workers.Add(1)
-		go r.worker(ctx, r.spawned-1)
-	}
-	full := r.handed-r.finished.Load() >= uint64(r.plan.MaxInFlight)
+	busy := r.handed - r.finished.Load()
+	full := busy >= uint64(r.plan.MaxInFlight)
 	if full {
 		j.ready = time.Time{}
 	}
 	timer.Reset(time.Until(j.intended.Add(r.plan.MaxLag)))
 	defer timer.Stop()
-	select {
-	case r.jobs <- j:
-		r.handed++
-		if full && j.measured {
-			r.slotWaits.Add(1)
-		}
-	case <-timer.C:
-		if j.measured {
-			r.dropped.Add(1)
-			if !full {
-				r.droppedFree.Add(1)
+	for {
+		select {
+		case <-r.freed:
+			if !r.handTo(ctx, j) {
+				continue // a stale signal, or the freed worker was taken already
 			}
+			if full && j.measured {
+				r.slotWaits.Add(1)
+			}
+		case <-timer.C:
+			if j.measured {
+				r.dropped.Add(1)
+				if !full {
+					r.droppedFree.Add(1)
+				}
+			}
+		case <-ctx.Done():
+			return false
 		}
-	case <-ctx.Done():
+		if full {
+			r.backlogUntil = time.Now()
+		}
+		return true
+	}
+}
+
+// handTo gives j to the worker that went idle last, or to a new worker
+// when every worker holds a send; it reports false when j must wait.
+func (r *runner) handTo(ctx context.Context, j job) bool {
+	r.idleMu.Lock()
+	n := len(r.idle)
+	var w chan job
+	if n > 0 {
+		w = r.idle[n-1]
+		r.idle[n-1] = nil
+		r.idle = r.idle[:n-1]
+	}
+	r.idleMu.Unlock()
+	switch {
+	case w != nil:
+		w <- j // its buffer of one is empty: an idle worker waits on it
+	case r.spawned < r.plan.MaxInFlight && r.handed-r.finished.Load() >= uint64(r.spawned):
+		r.spawned++
+		r.workers.Add(1)
+		go r.worker(ctx, r.spawned-1, j)
+	default:
 		return false
 	}
-	if full {
-		r.backlogUntil = time.Now()
-	}
+	r.handed++
 	return true
 }
 
-// worker sends the jobs it receives until the dispatcher closes the channel.
-func (r *runner) worker(ctx context.Context, id int) {
+// closeIdle ends the workers: the idle ones now, the others as they go idle.
+func (r *runner) closeIdle() {
+	r.idleMu.Lock()
+	r.closed = true
+	for _, w := range r.idle {
+		close(w)
+	}
+	r.idle = nil
+	r.idleMu.Unlock()
+}
+
+// worker sends first, then the jobs handed to it while idle, until the
+// dispatcher has handed its last.
+func (r *runner) worker(ctx context.Context, id int, first job) {
 	defer r.workers.Done()
 	rec := r.recs[id%len(r.recs)]
 	h := r.newHitter(ctx)
 	defer h.close()
 	var tr Trace
 	var s sample
-	for j := range r.jobs {
+	jobs := make(chan job, 1)
+	for j, ok := first, true; ok; j, ok = <-jobs {
 		r.send(ctx, rec, h, j, &tr, &s)
+		r.idleMu.Lock()
+		if r.closed {
+			r.idleMu.Unlock()
+			return
+		}
+		r.idle = append(r.idle, jobs)
+		r.idleMu.Unlock()
+		select {
+		case r.freed <- struct{}{}:
+		default:
+		}
 	}
 }
 
