@@ -197,7 +197,7 @@ func BenchmarkLeanHit(b *testing.B) {
 			srv := startCannedServer(b, bc.resp)
 			t := HTTP(srv.URL())
 			defer t.CloseIdleConnections()
-			h := t.newHitter(context.Background(), 5*time.Second)
+			h := t.newHitter(context.Background(), 5*time.Second, nil)
 			defer h.close()
 			var tr Trace
 			b.ReportAllocs()

@@ -18,13 +18,15 @@ type hitter interface {
 
 // workerTarget is a target that gives each worker a hitter of its own.
 type workerTarget interface {
-	newHitter(ctx context.Context, timeout time.Duration) hitter
+	// newHitter returns a worker's hitter; hv, when not nil, is the run's
+	// harvest set, which the hitter's plain TCP connections may join.
+	newHitter(ctx context.Context, timeout time.Duration, hv *harvestSet) hitter
 }
 
 // newHitter returns the hitter of one worker of r.
 func (r *runner) newHitter(ctx context.Context) hitter {
 	if wt, ok := r.target.(workerTarget); ok {
-		return wt.newHitter(ctx, r.plan.Timeout)
+		return wt.newHitter(ctx, r.plan.Timeout, r.hv)
 	}
 	return ctxHitter{target: r.target, timeout: r.plan.Timeout}
 }
@@ -42,3 +44,7 @@ func (h ctxHitter) hit(ctx context.Context, seq uint64, tr *Trace) error {
 }
 
 func (ctxHitter) close() {}
+
+// harvestTarget is a target whose workers' connections can join a run's
+// harvest set.
+type harvestTarget interface{ harvestable() bool }

@@ -111,7 +111,7 @@ func (e *leanEngine) closeIdle() {
 }
 
 // dial opens a connection to the origin, timing the phases into tr.
-func (e *leanEngine) dial(ctx context.Context, deadline time.Time, tr *Trace) (*leanConn, error) {
+func (e *leanEngine) dial(ctx context.Context, deadline time.Time, tr *Trace, hv *harvestSet) (*leanConn, error) {
 	d := net.Dialer{Timeout: 10 * time.Second, Deadline: deadline, KeepAlive: 30 * time.Second}
 	t0 := time.Now()
 	nc, err := d.DialContext(ctx, "tcp", e.addr)
@@ -130,6 +130,8 @@ func (e *leanEngine) dial(ctx context.Context, deadline time.Time, tr *Trace) (*
 			return nil, err
 		}
 		nc = tc
+	} else if hc := hv.adopt(nc); hc != nil {
+		nc = hc
 	} else {
 		nc = fastConn(nc)
 	}
@@ -142,6 +144,9 @@ type connSlot struct {
 	mu     sync.Mutex
 	c      *leanConn
 	killed bool
+	// harvest, when set, is the run's harvest set: the slot's connections
+	// are dialled into it, never taken from or given to the idle pool.
+	harvest *harvestSet
 }
 
 // set installs c as the slot's connection (nil for none).
@@ -234,12 +239,12 @@ func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start t
 // deadline: the slot's own, else an idle one (unless fresh), else a new one.
 func (e *leanEngine) conn(ctx context.Context, s *connSlot, deadline time.Time, tr *Trace, fresh bool) (*leanConn, error) {
 	c := s.c
-	if c == nil && !fresh {
+	if c == nil && !fresh && s.harvest == nil {
 		c = e.getIdle()
 	}
 	if c == nil {
 		var err error
-		if c, err = e.dial(ctx, deadline, tr); err != nil {
+		if c, err = e.dial(ctx, deadline, tr, s.harvest); err != nil {
 			return nil, err
 		}
 	}

@@ -87,7 +87,7 @@ func TestLeanHitDoesNotAllocate(t *testing.T) {
 	} {
 		srv := startCannedServer(t, resp)
 		target := HTTP(srv.URL())
-		h := target.newHitter(t.Context(), 5*time.Second)
+		h := target.newHitter(t.Context(), 5*time.Second, nil)
 		var tr Trace
 		hit := func() {
 			tr.reset()
@@ -236,7 +236,7 @@ func TestLeanCancelInterruptsHit(t *testing.T) {
 		}
 	}()
 	ctx, cancel := context.WithCancel(t.Context())
-	h := HTTP("http://"+ln.Addr().String()).newHitter(ctx, time.Minute)
+	h := HTTP("http://"+ln.Addr().String()).newHitter(ctx, time.Minute, nil)
 	defer h.close()
 	time.AfterFunc(100*time.Millisecond, cancel)
 	began := time.Now()

@@ -62,7 +62,7 @@ func (c *leanConn) fill(limit int) error {
 	n, err := c.nc.Read(c.buf[c.w:])
 	if n > 0 {
 		if c.first.IsZero() {
-			c.first = time.Now()
+			c.first = c.arrived()
 		}
 		c.w += n
 		return nil
@@ -74,6 +74,19 @@ func (c *leanConn) fill(limit int) error {
 }
 
 var errBufferFull = errors.New("read buffer full")
+
+// arrivalTimer is a connection that knows when the bytes of its last read
+// arrived (a harvested one: the kernel's receive time).
+type arrivalTimer interface{ arrivalTime() time.Time }
+
+// arrived returns when the bytes read last arrived: the kernel's receive
+// time on a harvested connection, else now.
+func (c *leanConn) arrived() time.Time {
+	if a, ok := c.nc.(arrivalTimer); ok {
+		return a.arrivalTime()
+	}
+	return time.Now()
+}
 
 // readHead reads a response head whole into the buffer and returns its
 // length. A status line that is complete and malformed fails at once, as it

@@ -200,7 +200,7 @@ func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Ti
 			return p.errorf(err)
 		}
 		if next == nil {
-			tr.Read = time.Now() // the latency ends here: checks are timed apart
+			tr.Read = c.arrived() // the latency ends here: checks are timed apart
 			err := t.verdict(t.checkResponse(ctx, p, c, hdr), c.head.status, p.method, p.url, c.body, tr, onBody)
 			c.releaseBody()
 			return err
@@ -269,14 +269,21 @@ type leanHitter struct {
 
 // newHitter gives each worker of a run its own connection on the lean
 // engine, and the plain path otherwise.
-func (t *HTTPTarget) newHitter(ctx context.Context, timeout time.Duration) hitter {
+func (t *HTTPTarget) newHitter(ctx context.Context, timeout time.Duration, hv *harvestSet) hitter {
 	if t.lean == nil || t.err != nil {
 		return ctxHitter{target: t, timeout: timeout}
 	}
 	h := &leanHitter{t: t, timeout: timeout}
+	if t.lean.tls == nil {
+		h.slot.harvest = hv
+	}
 	h.stop = context.AfterFunc(ctx, h.slot.kill)
 	return h
 }
+
+// harvestable reports whether the target's workers send on plain TCP
+// connections of the lean engine, which a run's harvest set can hold.
+func (t *HTTPTarget) harvestable() bool { return t.lean != nil && t.err == nil && t.lean.tls == nil }
 
 func (h *leanHitter) hit(ctx context.Context, seq uint64, tr *Trace) error {
 	t := h.t
@@ -295,7 +302,9 @@ func (h *leanHitter) close() {
 		h.slot.drop() // the run was cancelled: the connection may be mid-exchange
 		return
 	}
-	if c := h.slot.c; c != nil {
+	if h.slot.harvest != nil {
+		h.slot.drop() // its socket belongs to the run's harvest set
+	} else if c := h.slot.c; c != nil {
 		h.t.lean.putIdle(c)
 	}
 }

@@ -120,6 +120,11 @@ type runner struct {
 	ops               []string
 	opOf              OperationChooser
 	opPlanned, opSent []atomic.Uint64
+
+	// hv, when not nil, is the harvest set of an open-model run whose
+	// target can use one: the dispatcher wakes the workers whose
+	// responses have arrived (see harvestSet).
+	hv *harvestSet
 }
 
 // job is one planned send handed from the dispatcher to a worker. ready is
@@ -161,6 +166,10 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	r.windowStart = r.start.Add(r.plan.Warmup)
+	if ht, ok := r.target.(harvestTarget); ok && r.sched != nil && !r.cfg.coarse && ht.harvestable() {
+		r.hv = newHarvestSet()
+		defer r.hv.close()
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
@@ -221,10 +230,11 @@ func (r *runner) dispatch(ctx context.Context) {
 	for k := uint64(0); ; k++ {
 		seq, at, measured, ok := r.sched.hit(k, &seg)
 		if !ok {
+			r.drain(ctx, wake)
 			return
 		}
 		j := job{seq: seq, intended: r.start.Add(at), measured: measured}
-		if wake.until(ctx, j.intended) != nil {
+		if r.waitFor(ctx, wake, j.intended) != nil {
 			return
 		}
 		j.ready = latest(j.intended, r.backlogUntil)
@@ -241,6 +251,50 @@ func (r *runner) dispatch(ctx context.Context) {
 					r.opPlanned[r.opOf.OperationOf(seq)].Add(^uint64(0))
 				}
 			}
+			return
+		}
+	}
+}
+
+// waitFor waits until t. In a harvested run it harvests at every wake-up
+// (and at t, before the send), and wakes at least every harvestEvery
+// while some request is in flight.
+func (r *runner) waitFor(ctx context.Context, wake waker, t time.Time) error {
+	if r.hv == nil {
+		return wake.until(ctx, t)
+	}
+	for {
+		r.harvest()
+		next := t
+		if r.handed > r.finished.Load() {
+			if h := time.Now().Add(harvestEvery); h.Before(next) {
+				next = h
+			}
+		}
+		if err := wake.until(ctx, next); err != nil {
+			return err
+		}
+		if !next.Before(t) {
+			r.harvest()
+			return nil
+		}
+	}
+}
+
+// harvest wakes the workers whose responses have arrived and lets them
+// finish (record, go idle) before the dispatcher goes on, so that the next
+// send finds them idle.
+func (r *runner) harvest() {
+	if r.hv.harvest() > 0 {
+		runtime.Gosched()
+	}
+}
+
+// drain harvests, after the last send of a harvested run, until every
+// request handed out has finished.
+func (r *runner) drain(ctx context.Context, wake waker) {
+	for r.hv != nil && r.handed > r.finished.Load() {
+		if r.waitFor(ctx, wake, time.Now().Add(harvestEvery)) != nil {
 			return
 		}
 	}
@@ -271,8 +325,17 @@ func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 	}
 	timer.Reset(time.Until(j.intended.Add(r.plan.MaxLag)))
 	defer timer.Stop()
+	var tick <-chan time.Time // a harvested run's workers wait for a harvest
+	if r.hv != nil {
+		t := time.NewTicker(harvestEvery)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		select {
+		case <-tick:
+			r.harvest()
+			continue
 		case <-r.freed:
 			if !r.handTo(ctx, j) {
 				continue // a stale signal, or the freed worker was taken already
