@@ -256,15 +256,16 @@ func (r *runner) dispatch(ctx context.Context) {
 	}
 }
 
-// waitFor waits until t. In a harvested run it harvests at every wake-up
-// (and at t, before the send), and wakes at least every harvestEvery
-// while some request is in flight.
+// waitFor waits until t. In a harvested run it also wakes at least every
+// harvestEvery while some request is in flight, and harvests at every
+// wake-up: at t it only wakes the workers whose responses have arrived,
+// so that the send due goes first (to an idle worker; see hand) and they
+// finish after it.
 func (r *runner) waitFor(ctx context.Context, wake waker, t time.Time) error {
 	if r.hv == nil {
 		return wake.until(ctx, t)
 	}
 	for {
-		r.harvest()
 		next := t
 		if r.handed > r.finished.Load() {
 			if h := time.Now().Add(harvestEvery); h.Before(next) {
@@ -275,9 +276,10 @@ func (r *runner) waitFor(ctx context.Context, wake waker, t time.Time) error {
 			return err
 		}
 		if !next.Before(t) {
-			r.harvest()
+			r.hv.harvest()
 			return nil
 		}
+		r.harvest()
 	}
 }
 
@@ -315,8 +317,15 @@ func (r *runner) drain(ctx context.Context, wake waker) {
 // and it is counted in slotWaits and ends the backlog at the moment a slot
 // frees. It returns false when ctx is done.
 func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
-	if r.handTo(ctx, j) {
+	if r.handTo(ctx, j, r.hv == nil) {
 		return true
+	}
+	if r.hv != nil {
+		// No worker is idle: let the harvested ones finish, and look again.
+		runtime.Gosched()
+		if r.handTo(ctx, j, true) {
+			return true
+		}
 	}
 	busy := r.handed - r.finished.Load()
 	full := busy >= uint64(r.plan.MaxInFlight)
@@ -337,7 +346,7 @@ func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 			r.harvest()
 			continue
 		case <-r.freed:
-			if !r.handTo(ctx, j) {
+			if !r.handTo(ctx, j, true) {
 				continue // a stale signal, or the freed worker was taken already
 			}
 			if full && j.measured {
@@ -360,9 +369,10 @@ func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 	}
 }
 
-// handTo gives j to the worker that went idle last, or to a new worker
-// when every worker holds a send; it reports false when j must wait.
-func (r *runner) handTo(ctx context.Context, j job) bool {
+// handTo gives j to the worker that went idle last, or (when spawn) to a
+// new worker when every worker holds a send; it reports false when j must
+// wait.
+func (r *runner) handTo(ctx context.Context, j job, spawn bool) bool {
 	r.idleMu.Lock()
 	n := len(r.idle)
 	var w chan job
@@ -375,7 +385,7 @@ func (r *runner) handTo(ctx context.Context, j job) bool {
 	switch {
 	case w != nil:
 		w <- j // its buffer of one is empty: an idle worker waits on it
-	case r.spawned < r.plan.MaxInFlight && r.handed-r.finished.Load() >= uint64(r.spawned):
+	case spawn && r.spawned < r.plan.MaxInFlight && r.handed-r.finished.Load() >= uint64(r.spawned):
 		r.spawned++
 		r.workers.Add(1)
 		go r.worker(ctx, r.spawned-1, j)
