@@ -136,15 +136,49 @@ type Bucket struct {
 	Count    uint64
 }
 
-// Buckets returns the populated buckets in increasing order of value.
+// The geometry of the histograms (histLowest 1, histDigits 3): a counter
+// index below bucketSubCount holds the value equal to it; above, each
+// run of bucketHalfCount counters covers twice the range of the run before
+// it, at a resolution halving each time.
+const (
+	bucketHalfMagnitude = 10 // log2 of half the sub-buckets: 2·10³ values at unit resolution need 2¹¹
+	bucketHalfCount     = 1 << bucketHalfMagnitude
+	bucketSubCount      = 2 * bucketHalfCount
+)
+
+// Buckets returns the populated buckets in increasing order of value. It
+// walks a copy of the counters (one allocation of the counters' size)
+// rather than HdrHistogram's Distribution, which allocates a bar for
+// every counter up to the largest value: a run's monitor reads an
+// interval's buckets every second, and on the generator's one core the
+// garbage of those bars cost it pauses.
 func (h *Histogram) Buckets() []Bucket {
-	var out []Bucket
-	for _, b := range h.h.Distribution() {
-		if b.Count > 0 {
-			out = append(out, Bucket{From: time.Duration(b.From), To: time.Duration(b.To), Count: uint64(b.Count)})
+	counts := h.h.Export().Counts
+	n := 0
+	for _, c := range counts {
+		if c > 0 {
+			n++
+		}
+	}
+	out := make([]Bucket, 0, n)
+	for i, c := range counts {
+		if c > 0 {
+			from, to := bucketRange(i)
+			out = append(out, Bucket{From: time.Duration(from), To: time.Duration(to), Count: uint64(c)})
 		}
 	}
 	return out
+}
+
+// bucketRange returns the lowest and highest values counter i holds.
+func bucketRange(i int) (from, to int64) {
+	if i < bucketSubCount {
+		return int64(i), int64(i)
+	}
+	b := i>>bucketHalfMagnitude - 1
+	sub := int64(i&(bucketHalfCount-1) + bucketHalfCount)
+	from = sub << b
+	return from, from + 1<<b - 1
 }
 
 // AddBuckets records every value of bs, as Buckets returned them: each
