@@ -60,7 +60,7 @@ func compare(ctx context.Context, args []string, w io.Writer) error {
 	fs.Float64Var(&c.FreezeRate, "freeze-rate", 1000, "rate against the freezing server (0 skips it)")
 	fs.DurationVar(&c.FreezeDuration, "freeze-d", 10*time.Second, "length of a freezing-server measurement")
 	top := fs.Bool("top", false, "search slaspec's highest open-model rate held")
-	fs.Float64Var(&c.TopFrom, "top-from", 10000, "first rate of the search")
+	fs.Float64Var(&c.TopFrom, "top-from", 10000, "first rate of the search (up from it while held, down from it when it is not)")
 	fs.Float64Var(&c.TopStep, "top-step", 2500, "step of the search")
 	fs.Float64Var(&c.TopMax, "top-max", 60000, "last rate of the search")
 	fs.BoolVar(&c.Check, "check", false, "repeat the search with response validation on")

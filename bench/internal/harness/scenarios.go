@@ -92,17 +92,27 @@ func (s *session) top(ctx context.Context) error {
 	var best [2]float64
 	for i, check := range checks {
 		fmt.Fprintf(s.w, "\n## top open-model rate held for %s (achieved ≥ 99%%, send-lag p99 < 1 ms), validation %t\n", s.c.Duration, check)
-		for rate := s.c.TopFrom; rate <= s.c.TopMax; rate += s.c.TopStep {
+		// Up from TopFrom while each rate holds; when TopFrom itself does
+		// not, down from it until one does.
+		step := s.c.TopStep
+		for rate := s.c.TopFrom; rate > 0 && rate <= s.c.TopMax; rate += step {
 			spec := gen.Spec{Tool: gen.Slaspec, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration, Check: check}
 			m, err := measureGen(ctx, s.c.Exe, s.p, s.t, spec)
 			if err != nil {
 				return err
 			}
 			s.table([]gen.Measurement{m}, rate)
-			if !held(m) {
+			if held(m) {
+				best[i] = rate
+				if step < 0 {
+					break
+				}
+				continue
+			}
+			if step < 0 || rate > s.c.TopFrom {
 				break
 			}
-			best[i] = rate
+			step = -s.c.TopStep
 		}
 		fmt.Fprintf(s.w, "highest rate held: %g req/s", best[i])
 		if s.vegetaMax > 0 {
