@@ -309,16 +309,23 @@ func only(t *testing.T, res *loadrunner.Result, c loadrunner.Class) {
 type targetFor func(url string, opts ...loadrunner.HTTPOption) *loadrunner.HTTPTarget
 
 // forEachEngine runs test once on each HTTP engine, as a subtest named
-// after it: every fault must end the same way on both.
+// after it: every fault must end the same way on each. The lean engine runs
+// twice: with harvested reads (the default; on Linux its plain TCP
+// connections are harvested in an open-model run), and with each worker
+// waiting for its own response on Go's network poller.
 func forEachEngine(t *testing.T, test func(t *testing.T, target targetFor)) {
 	engines := []struct {
-		name   string
-		engine loadrunner.Engine
-	}{{"lean", loadrunner.EngineLean}, {"nethttp", loadrunner.EngineNetHTTP}}
+		name string
+		opts []loadrunner.HTTPOption
+	}{
+		{"lean", []loadrunner.HTTPOption{loadrunner.WithEngine(loadrunner.EngineLean)}},
+		{"lean-waiting", []loadrunner.HTTPOption{loadrunner.WithEngine(loadrunner.EngineLean), loadrunner.WithHarvestedReads(false)}},
+		{"nethttp", []loadrunner.HTTPOption{loadrunner.WithEngine(loadrunner.EngineNetHTTP)}},
+	}
 	for _, e := range engines {
 		t.Run(e.name, func(t *testing.T) {
 			test(t, func(url string, opts ...loadrunner.HTTPOption) *loadrunner.HTTPTarget {
-				return loadrunner.HTTP(url, append(opts, loadrunner.WithEngine(e.engine))...)
+				return loadrunner.HTTP(url, append(opts, e.opts...)...)
 			})
 		})
 	}

@@ -266,9 +266,11 @@ func (c *harvestConn) recv(p []byte) (int, syscall.Errno) {
 
 // arrival converts the kernel's receive time of the last read (wall
 // clock) into a time on the monotonic clock: now, less how long ago the
-// bytes arrived. Without a receive time, or with one that the wall clock
-// makes implausible (before the request was written, or in the future),
-// it is now.
+// bytes arrived. Without a receive time (the kernel leaves an occasional
+// segment unstamped: about one read in a hundred on loopback), or with
+// one that the wall clock makes implausible (before the request was
+// written, or in the future), it is now: the harvest's time, which can
+// only lengthen a latency, by at most the wait for the harvest.
 func (c *harvestConn) arrival() time.Time {
 	now := time.Now()
 	ns, ok := receiveTime(c.oob[:c.msg.Controllen])

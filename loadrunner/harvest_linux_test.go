@@ -73,23 +73,33 @@ func answer(c net.Conn) {
 const request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 
 func TestHarvestedReadTakesTheKernelsArrivalTime(t *testing.T) {
-	hv, hc := harvestPair(t, answer)
-	_, err := hc.Write([]byte(request))
-	require.NoError(t, err)
-	// Wait until the response is there, then harvest it late.
-	for i := 0; i < 10000 && hv.harvest() == 0; i++ {
-		time.Sleep(100 * time.Microsecond)
-	}
+	// The kernel leaves an occasional segment unstamped (about one in a
+	// hundred here); such a read takes the harvest's time, which can only
+	// lengthen a latency. Of five exchanges, one must show the stamp.
 	const late = 50 * time.Millisecond
-	time.Sleep(late)
-	readAt := time.Now()
-	buf := make([]byte, 256)
-	n, err := hc.Read(buf)
-	require.NoError(t, err)
-	require.Contains(t, string(buf[:n]), "200 OK")
-	arrived := hc.arrivalTime()
-	require.GreaterOrEqual(t, readAt.Sub(arrived), late*8/10, "the response arrived before the late harvest, and the time says so")
-	require.False(t, arrived.Before(hc.written), "it arrived after the request was written")
+	var gaps []time.Duration
+	for range 5 {
+		hv, hc := harvestPair(t, answer)
+		_, err := hc.Write([]byte(request))
+		require.NoError(t, err)
+		// Wait until the response is there, then harvest it late.
+		for i := 0; i < 10000 && hv.harvest() == 0; i++ {
+			time.Sleep(100 * time.Microsecond)
+		}
+		time.Sleep(late)
+		readAt := time.Now()
+		buf := make([]byte, 256)
+		n, err := hc.Read(buf)
+		require.NoError(t, err)
+		require.Contains(t, string(buf[:n]), "200 OK")
+		arrived := hc.arrivalTime()
+		require.False(t, arrived.Before(hc.written), "it arrived after the request was written")
+		if readAt.Sub(arrived) >= late*8/10 {
+			return // the response arrived before the late harvest, and the time says so
+		}
+		gaps = append(gaps, readAt.Sub(arrived))
+	}
+	t.Fatalf("no read took the kernel's arrival time: read minus arrival %v", gaps)
 }
 
 func TestHarvestedReadWithoutAnswerEndsAtItsDeadline(t *testing.T) {
@@ -207,4 +217,5 @@ func TestHarvestedRunCountsEveryRequest(t *testing.T) {
 	require.Zero(t, res.Errors.Total)
 	require.Positive(t, res.Latency.Percentile(P50))
 	require.False(t, HTTP("https://127.0.0.1:1").harvestable(), "a TLS target is not harvested")
+	require.False(t, HTTP(srv.URL, WithHarvestedReads(false)).harvestable(), "nor one that asks its workers to wait")
 }

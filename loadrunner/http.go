@@ -37,6 +37,7 @@ type httpConfig struct {
 	engine   Engine
 	proto    Protocol
 	tls      *tls.Config
+	waiting  bool // WithHarvestedReads(false)
 
 	secretNames, secretValues []string
 }

@@ -37,6 +37,17 @@ const (
 // EngineAuto). EngineLean combined with WithClient is an error.
 func WithEngine(e Engine) HTTPOption { return httpOptionFunc(func(c *httpConfig) { c.engine = e }) }
 
+// WithHarvestedReads says whether an open-model run with precise pacing
+// harvests the responses of the lean engine's plain TCP connections (on
+// Linux, where the kernel stamps their arrival): true, the default, lets
+// the dispatcher collect them when it wakes for a send, so a request costs
+// the generator one wake-up instead of two; false makes every worker wait
+// for its own response on Go's network poller. The latency is the same
+// either way: the arrival of the response.
+func WithHarvestedReads(on bool) HTTPOption {
+	return httpOptionFunc(func(c *httpConfig) { c.waiting = !on })
+}
+
 // WithTLSConfig sets the TLS configuration of https:// targets, for either
 // engine: RootCAs for a private CA, Certificates for a client certificate
 // (mTLS), InsecureSkipVerify. The target uses a copy; its NextProtos (ALPN)

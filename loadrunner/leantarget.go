@@ -283,7 +283,9 @@ func (t *HTTPTarget) newHitter(ctx context.Context, timeout time.Duration, hv *h
 
 // harvestable reports whether the target's workers send on plain TCP
 // connections of the lean engine, which a run's harvest set can hold.
-func (t *HTTPTarget) harvestable() bool { return t.lean != nil && t.err == nil && t.lean.tls == nil }
+func (t *HTTPTarget) harvestable() bool {
+	return t.lean != nil && t.err == nil && t.lean.tls == nil && !t.cfg.waiting
+}
 
 func (h *leanHitter) hit(ctx context.Context, seq uint64, tr *Trace) error {
 	t := h.t
