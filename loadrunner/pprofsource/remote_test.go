@@ -58,8 +58,11 @@ func TestRemoteCapturesTheWindow(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	// the CPU profile covers the window rounded up to whole seconds, not the warm-up
-	if d := p.CPU.Duration; d < 2*time.Second || d > 3*time.Second {
+	// the CPU profile covers the window rounded up to whole seconds, not the
+	// warm-up; the service times it from its own start and stop of the
+	// profiler, which can fall a hair short of the seconds asked (1.9975 s
+	// of 2 s was seen)
+	if d := p.CPU.Duration; d < 1900*time.Millisecond || d > 3*time.Second {
 		t.Errorf("cpu profile covers %v, want the 2 s window", d)
 	}
 	if !strings.Contains(strings.Join(p.Notes, "\n"), "mutex profile empty") {
