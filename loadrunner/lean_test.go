@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -79,15 +80,42 @@ func (s *cannedServer) answer(c net.Conn) {
 const cannedOK = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\n\r\n{\"ok\":1,\"id\":42}"
 
 // TestLeanHitDoesNotAllocate: a worker's hit on the lean engine, kept-alive
-// connection, no check, allocates nothing (the server above neither).
+// connection, no check, allocates nothing (the server above neither), with
+// the worker waiting for its response and (on Linux) harvested.
 func TestLeanHitDoesNotAllocate(t *testing.T) {
+	for _, harvested := range []bool{false, true} {
+		var hv *harvestSet
+		if harvested {
+			if hv = newHarvestSet(); hv == nil {
+				continue // no harvested reads on this platform
+			}
+			defer hv.close()
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() { // as a run's dispatcher, without allocating
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					hv.harvest()
+					time.Sleep(50 * time.Microsecond)
+				}
+			}()
+		}
+		t.Run(fmt.Sprintf("harvested=%t", harvested), func(t *testing.T) { leanHitAllocs(t, hv) })
+	}
+}
+
+func leanHitAllocs(t *testing.T, hv *harvestSet) {
 	for _, resp := range []string{
 		cannedOK,
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n",
 	} {
 		srv := startCannedServer(t, resp)
 		target := HTTP(srv.URL())
-		h := target.newHitter(t.Context(), 5*time.Second, nil)
+		h := target.newHitter(t.Context(), 5*time.Second, hv)
 		var tr Trace
 		hit := func() {
 			tr.reset()
