@@ -95,6 +95,7 @@ func (s *session) top(ctx context.Context) error {
 		// Up from TopFrom while each rate holds; when TopFrom itself does
 		// not, down from it until one does.
 		step := s.c.TopStep
+	search:
 		for rate := s.c.TopFrom; rate > 0 && rate <= s.c.TopMax; rate += step {
 			spec := gen.Spec{Tool: gen.Slaspec, URL: s.t.base + "/", Rate: rate, Duration: s.c.Duration, Check: check}
 			m, err := measureGen(ctx, s.c.Exe, s.p, s.t, spec)
@@ -109,10 +110,13 @@ func (s *session) top(ctx context.Context) error {
 				}
 				continue
 			}
-			if step < 0 || rate > s.c.TopFrom {
-				break
+			switch {
+			case step < 0: // on down
+			case rate > s.c.TopFrom:
+				break search
+			default:
+				step = -s.c.TopStep
 			}
-			step = -s.c.TopStep
 		}
 		fmt.Fprintf(s.w, "highest rate held: %g req/s", best[i])
 		if s.vegetaMax > 0 {
