@@ -436,7 +436,9 @@ func (c *cutShortCounter) Unwrap() loadrunner.Target { return c.target }
 
 func (c *cutShortCounter) Hit(ctx context.Context, seq uint64, tr *loadrunner.Trace) error {
 	err := c.target.Hit(ctx, seq, tr)
-	if err != nil && c.run.Err() != nil {
+	// as the runner judges it: the run's context done, or its deadline
+	// passed (a dial's deadline, the same instant, can fire first)
+	if d, ok := c.run.Deadline(); err != nil && (c.run.Err() != nil || (ok && !time.Now().Before(d))) {
 		c.cutShort.Add(1)
 	}
 	return err

@@ -454,7 +454,7 @@ func (r *runner) send(ctx context.Context, rec *recorder, h hitter, j job, tr *T
 	done = done.Add(-tr.Paused)
 	r.inFlight.Add(-1)
 	r.finished.Add(1)
-	if !j.measured || (err != nil && ctx.Err() != nil) {
+	if !j.measured || (err != nil && stopped(ctx)) {
 		return // warm-up, or cut short by the run's own stop: not a completed request
 	}
 	if r.sched == nil {
@@ -466,6 +466,19 @@ func (r *runner) send(ctx context.Context, rec *recorder, h hitter, j job, tr *T
 	}
 	s.late = s.lag > r.plan.LateAfter
 	rec.record(s)
+}
+
+// stopped reports whether the run's stop has come: its context is done, or
+// its deadline has passed. A connection's deadline taken from the same
+// deadline (a dial's) can fire a moment before the context's own timer
+// marks it done, and the request it ends was cut short by the stop all the
+// same.
+func stopped(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // closedModel runs Concurrency workers that each send one request after
