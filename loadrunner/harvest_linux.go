@@ -3,7 +3,6 @@
 package loadrunner
 
 import (
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -450,9 +449,5 @@ func (c *harvestConn) RemoteAddr() net.Addr { return c.raddr }
 
 // opError wraps err as net.Conn's methods do.
 func (c *harvestConn) opError(op string, err error) error {
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		err = oe.Err
-	}
-	return &net.OpError{Op: op, Net: "tcp", Source: c.laddr, Addr: c.raddr, Err: err}
+	return tcpOpError(op, err, c.laddr, c.raddr)
 }

@@ -119,9 +119,17 @@ func (c *rawTCP) writeAll(fd uintptr) bool {
 // addresses), keeping what the poller said (a deadline, a closed
 // connection) as the cause.
 func (c *rawTCP) opError(op string, err error) error {
+	return tcpOpError(op, err, c.LocalAddr(), c.RemoteAddr())
+}
+
+// tcpOpError wraps err as a TCP net.Conn's methods do (op "read" or
+// "write", the addresses), keeping what the poller said (a deadline, a
+// closed connection) as the cause; the raw and the harvested connections
+// share it.
+func tcpOpError(op string, err error, local, remote net.Addr) error {
 	var oe *net.OpError
 	if errors.As(err, &oe) {
 		err = oe.Err
 	}
-	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	return &net.OpError{Op: op, Net: "tcp", Source: local, Addr: remote, Err: err}
 }
