@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/slaspec/slaspec/internal/testtool"
 )
 
 // readmeCommands returns the command lines of the README's sh blocks.
@@ -223,7 +225,11 @@ func runGinkgo(t *testing.T, root, work string, c readmeCommand) {
 	if regressed { // inconclusive is not a pass for the build that must fail
 		cmd.Env = append(cmd.Env, "SLASPEC_INCONCLUSIVE=fail")
 	}
+	// The bookstore's own tests run the same suite with ginkgo, whose
+	// compiled binary lives in the suite's folder.
+	unlock := testtool.LockSuite(t, filepath.Join(root, "examples", "bookstore", "sla"))
 	out, err := cmd.CombinedOutput()
+	unlock()
 	if (err != nil) != regressed {
 		t.Fatalf("README command %q: %v (regressed build: %v)\n%s", c.line, err, regressed, out)
 	}

@@ -26,7 +26,9 @@ func runSLASuite(t *testing.T, regressed bool) (string, string, bool) {
 		// not pass: it fails here, whatever CI's SLASPEC_INCONCLUSIVE says.
 		cmd.Env = append(cmd.Env, "BOOKSTORE_REGRESSED=1", "SLASPEC_INCONCLUSIVE=fail")
 	}
+	unlock := testtool.LockSuite(t, "./sla")
 	out, err := cmd.CombinedOutput()
+	unlock()
 	return dir, string(out), err == nil
 }
 
@@ -90,7 +92,9 @@ func TestRegressedProcessNamesItsCause(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(testtool.GinkgoCLI(t), "-v", "--no-color", "--label-filter=process", "./sla")
 	cmd.Env = append(os.Environ(), "SLASPEC_REPORT_DIR="+dir, "BOOKSTORE_REGRESSED=1", "SLASPEC_RATE_SCALE=0.2")
+	unlock := testtool.LockSuite(t, "./sla")
 	out, err := cmd.CombinedOutput()
+	unlock()
 	doc, rerr := report.ReadDocument(filepath.Join(dir, "sla-report.json"))
 	if rerr != nil || len(doc.Operations) != 1 || doc.Operations[0].Result.Profiles == nil || doc.Operations[0].Result.Profiles.CPU == nil {
 		t.Fatalf("no profiled entry in the report (%v):\n%s", rerr, out)
