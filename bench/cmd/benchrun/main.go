@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -128,6 +129,7 @@ func generate(ctx context.Context, args []string, w io.Writer) error {
 	spec := fs.String("spec", "", "the measurement as JSON (gen.Spec)")
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	memprof := fs.String("memprofile", "", "write an allocation profile to this file")
+	traceOut := fs.String("trace", "", "write an execution trace to this file (go tool trace: where the send lag comes from)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -145,6 +147,17 @@ func generate(ctx context.Context, args []string, w io.Writer) error {
 			return fmt.Errorf("gen: %w", err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		if err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
+		defer trace.Stop()
 	}
 	m, err := gen.Run(ctx, s)
 	if err != nil {
