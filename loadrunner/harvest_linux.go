@@ -30,8 +30,15 @@ type harvestSet struct {
 	probe  int // a socket that keeps the kernel stamping received packets
 	mu     sync.Mutex
 	conns  map[int32]*harvestConn
-	events [64]unix.EpollEvent
+	events [harvestBatch]unix.EpollEvent
 }
+
+// harvestBatch is the most readers one harvest wakes. The dispatcher
+// wakes up again (for its next send, or its next harvest) only once the
+// goroutines it woke have run, so a burst of responses (after a pause of
+// the service's) woken at once would hold back the sends due meanwhile:
+// the dispatcher harvests a burst in turns, between its sends.
+const harvestBatch = 8
 
 // newHarvestSet returns an empty set, or nil where the kernel has no
 // epoll instance to spare.
@@ -108,8 +115,10 @@ func (h *harvestSet) close() {
 	}
 }
 
-// harvest wakes the readers of the connections that have bytes, an end or
-// an error to read, and returns how many it woke.
+// harvest wakes the readers of up to harvestBatch connections that have
+// bytes, an end or an error to read, and returns how many it woke. The
+// epoll set is level-triggered: a connection left for a later harvest, or
+// whose reader did not read all, is found again.
 func (h *harvestSet) harvest() int {
 	if h == nil {
 		return 0

@@ -78,6 +78,50 @@ func TestCoordinatedOmissionFakeClock(t *testing.T) {
 	}
 }
 
+// TestSendWindowBatchesWakeUps: on a fake clock, where every send would
+// otherwise go out exactly on time, a rate above one send per window
+// (100 µs, or a tenth of LateAfter) groups the sends due within a window
+// of the last wake-up and sends them at its end: their send lag is
+// positive but under the window. Below that rate, or with a LateAfter
+// that shrinks the window under the interval, or with coarse pacing, no
+// send is held back.
+func TestSendWindowBatchesWakeUps(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		plan   loadrunner.Plan
+		opts   []loadrunner.Option
+		maxLag time.Duration // the send lag's maximum (to the histogram's precision)
+	}{
+		// Sends 20 µs apart go out in fives, 100 µs apart: the
+		// first of each group waits 80 µs.
+		{"50,000 req/s", loadrunner.Plan{Rate: 50000, Duration: 20 * time.Millisecond}, nil, 80 * time.Microsecond},
+		{"5,000 req/s", loadrunner.Plan{Rate: 5000, Duration: 200 * time.Millisecond}, nil, 0},
+		{"LateAfter 100µs", loadrunner.Plan{Rate: 50000, Duration: 20 * time.Millisecond, LateAfter: 100 * time.Microsecond}, nil, 0},
+		{"LateAfter 500µs", loadrunner.Plan{Rate: 50000, Duration: 20 * time.Millisecond, LateAfter: 500 * time.Microsecond}, nil, 40 * time.Microsecond},
+		{"coarse", loadrunner.Plan{Rate: 50000, Duration: 20 * time.Millisecond}, []loadrunner.Option{loadrunner.WithCoarsePacing()}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ok := loadrunner.Func(func(context.Context) error { return nil })
+				res, err := loadrunner.Run(t.Context(), tc.plan, ok, tc.opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := uint64(tc.plan.Rate * tc.plan.Duration.Seconds())
+				if res.Sent != want || res.Requests != want || res.Dropped != 0 {
+					t.Fatalf("sent %d, requests %d, dropped %d; want %d, %d, 0", res.Sent, res.Requests, res.Dropped, want, want)
+				}
+				if got := res.SendLag.Max(); got < tc.maxLag || float64(got) > float64(tc.maxLag)*1.01 {
+					t.Errorf("send-lag max %s, want %s", got, tc.maxLag)
+				}
+				if res.Late != 0 || res.GeneratorSaturated {
+					t.Errorf("late %d, saturated %v %q: a window under LateAfter is neither", res.Late, res.GeneratorSaturated, res.Saturation)
+				}
+			})
+		})
+	}
+}
+
 func TestBacklogBeyondMaxLagIsDroppedAndFlagged(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		slow := loadrunner.Func(func(ctx context.Context) error {
