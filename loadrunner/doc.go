@@ -64,8 +64,9 @@
 // An HTTP target sends with the lean engine by default: slaspec's own
 // HTTP/1.1 client, in which every worker of a run writes its request and
 // reads the response on a kept-alive connection of its own, with the
-// request's bytes built once and nothing allocated per request (unless a
-// WithCheck needs an *http.Response). Response heads are bounded at 64 KiB
+// request's bytes built once and nothing allocated per request (with a
+// WithCheck, the copy of the response's head that its header slices: the
+// *http.Response and its header are reused). Response heads are bounded at 64 KiB
 // and bodies at WithMaxBody; Content-Length, chunked and close-delimited
 // bodies are read, drained unless something needs them; a kept-alive
 // connection the server closed is retried once on a new one, as net/http

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -209,5 +210,65 @@ func TestLeanRunOverTLS(t *testing.T) {
 	}
 	if res.TLS == nil || res.Connect == nil || res.TLS.Count() == 0 || res.TLS.Count() != res.Connect.Count() {
 		t.Errorf("TLS handshakes timed: %v, connects %v: want one per new connection", res.TLS, res.Connect)
+	}
+}
+
+// TestEnginesAgreeOnTheHeader: a check sees the same header on both
+// engines, whatever the case of the names, with repeated names, an empty
+// value and padding around a value.
+func TestEnginesAgreeOnTheHeader(t *testing.T) {
+	const response = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nX-Multi: a\r\nx-multi: b\r\n" +
+		"X-Empty:\r\nX-Spaced:   padded value  \r\nContent-Length: 2\r\n\r\nok"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				for n := 0; ; {
+					m, err := c.Read(buf[n:])
+					if err != nil {
+						return
+					}
+					n += m
+					if strings.Contains(string(buf[:n]), "\r\n\r\n") {
+						io.WriteString(c, response)
+						n = 0
+					}
+				}
+			}()
+		}
+	}()
+	seenBy := map[loadrunner.Engine]*http.Response{}
+	for _, engine := range []loadrunner.Engine{loadrunner.EngineLean, loadrunner.EngineNetHTTP} {
+		var got http.Response
+		check := func(resp *http.Response, body []byte) error {
+			got = http.Response{Status: resp.Status, StatusCode: resp.StatusCode, Proto: resp.Proto, Header: resp.Header.Clone()}
+			return nil
+		}
+		target := loadrunner.HTTP("http://"+ln.Addr().String(), loadrunner.WithEngine(engine), loadrunner.WithCheck(check))
+		if err := target.Hit(t.Context(), 0, &loadrunner.Trace{}); err != nil {
+			t.Fatalf("%s: %v", engine, err)
+		}
+		target.CloseIdleConnections()
+		seenBy[engine] = &got
+	}
+	lean, std := seenBy[loadrunner.EngineLean], seenBy[loadrunner.EngineNetHTTP]
+	if lean.Status != std.Status || lean.StatusCode != std.StatusCode || lean.Proto != std.Proto {
+		t.Errorf("lean %q %d %q, net/http %q %d %q", lean.Status, lean.StatusCode, lean.Proto, std.Status, std.StatusCode, std.Proto)
+	}
+	if !reflect.DeepEqual(lean.Header, std.Header) {
+		t.Errorf("lean header %q\nnet/http header %q", lean.Header, std.Header)
+	}
+	if got := lean.Header.Values("X-Multi"); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Errorf("X-Multi %q, want [a b]", got)
 	}
 }

@@ -68,7 +68,9 @@ func WithClient(client *http.Client) HTTPOption {
 // WithCheck checks every response that arrived (any status): a non-nil error
 // fails the request with class check, or with the class the error carries
 // (see ClassError). body holds the response body, read up to the body bound;
-// neither may be retained after check returns. check must be safe for
+// neither may be retained after check returns (the lean engine reuses the
+// response, its header and the body's buffer for the worker's next
+// response; the strings of the header may be kept). check must be safe for
 // concurrent use.
 func WithCheck(check func(resp *http.Response, body []byte) error) HTTPOption {
 	return httpOptionFunc(func(c *httpConfig) { c.check = check })
@@ -103,8 +105,9 @@ type preparedRequest struct {
 	url        *url.URL
 	header     http.Header
 	body       []byte
-	wire       []byte // nil: sent through net/http
-	replayable bool   // may be sent again on a new connection
+	wire       []byte                        // nil: sent through net/http
+	replayable bool                          // may be sent again on a new connection
+	checkReq   *atomic.Pointer[http.Request] // see checkRequest; copies share it
 }
 
 // HTTP returns a Target that sends HTTP requests to baseURL. Requests given as

@@ -158,6 +158,8 @@ type connSlot struct {
 	// harvest, when set, is the run's harvest set: the slot's connections
 	// are dialled into it, never taken from or given to the idle pool.
 	harvest *harvestSet
+	// check is what the slot's checks reuse (only its sender uses it).
+	check checkScratch
 }
 
 // set installs c as the slot's connection (nil for none).
@@ -190,8 +192,8 @@ func (s *connSlot) drop() {
 
 // leanReceive says what a request needs of its response besides framing.
 type leanReceive struct {
-	collect bool                     // keep the body (for a check or a capture)
-	visit   func(name, value []byte) // see every header line
+	collect bool           // keep the body (for a check or a capture)
+	header  *headerBuilder // build the header (for a check)
 }
 
 // exchange performs one request of p (no redirects) on the slot's
@@ -222,7 +224,7 @@ func (e *leanEngine) attempt(ctx context.Context, s *connSlot, deadline, start t
 		s.drop()
 		return nil, reused && (n == 0 || p.replayable), ioError(ctx, err)
 	}
-	toEOF, gotHead, err := c.readResponse(p.method, e.maxBody, rx.collect, rx.visit)
+	toEOF, gotHead, err := c.readResponse(p.method, e.maxBody, rx.collect, rx.header)
 	if !c.first.IsZero() {
 		tr.TTFB = c.first.Sub(start)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -117,12 +118,7 @@ func leanHitAllocs(t *testing.T, hv *harvestSet) {
 		target := HTTP(srv.URL())
 		h := target.newHitter(t.Context(), 5*time.Second, hv)
 		var tr Trace
-		hit := func() {
-			tr.reset()
-			if err := h.hit(t.Context(), 0, &tr); err != nil || tr.Status != 200 {
-				t.Fatalf("status %d, error %v", tr.Status, err)
-			}
-		}
+		hit := okHit(t, h, &tr)
 		hit()
 		if allocs := testing.AllocsPerRun(500, hit); allocs != 0 {
 			t.Errorf("%.1f allocations per hit", allocs)
@@ -132,6 +128,46 @@ func leanHitAllocs(t *testing.T, hv *harvestSet) {
 		}
 		h.close()
 		target.CloseIdleConnections()
+	}
+}
+
+// okHit returns a hit of h into tr that fails t unless it answers 200.
+func okHit(t *testing.T, h hitter, tr *Trace) func() {
+	return func() {
+		tr.reset()
+		if err := h.hit(t.Context(), 0, tr); err != nil || tr.Status != 200 {
+			t.Fatalf("status %d, error %v", tr.Status, err)
+		}
+	}
+}
+
+// TestLeanCheckAllocatesTheHeadOnly: with a check, a worker's hit on the
+// lean engine allocates one thing per response, the copy of its head that
+// the header's names and values slice (a check may keep a string, never
+// the response or its header, which the next response reuses), and the
+// check sees the response's status, header and body.
+func TestLeanCheckAllocatesTheHeadOnly(t *testing.T) {
+	srv := startCannedServer(t, cannedOK)
+	var seen string
+	check := func(resp *http.Response, body []byte) error {
+		seen = fmt.Sprintf("%s %s %s %s %s", resp.Status, resp.Proto, resp.Header.Get("Content-Type"), resp.Request.Method, body)
+		return nil
+	}
+	target := HTTP(srv.URL(), WithCheck(check))
+	defer target.CloseIdleConnections()
+	h := target.newHitter(t.Context(), 5*time.Second, nil)
+	defer h.close()
+	var tr Trace
+	hit := okHit(t, h, &tr)
+	hit()
+	if want := `200 OK HTTP/1.1 application/json GET {"ok":1,"id":42}`; seen != want {
+		t.Fatalf("the check saw %q, want %q", seen, want)
+	}
+	seen = ""
+	// The check's Sprintf allocates too: count without it.
+	target.cfg.check = func(*http.Response, []byte) error { return nil }
+	if allocs := testing.AllocsPerRun(500, hit); allocs > 1 {
+		t.Errorf("%.1f allocations per checked hit, want 1 (the head's copy)", allocs)
 	}
 }
 
@@ -297,7 +333,7 @@ func FuzzLeanResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, step int) {
 		const maxBody = 64
 		c := newLeanConn(&bytesConn{r: bytes.NewReader(data), step: max(1, step%4096)})
-		_, gotHead, err := c.readResponse("GET", maxBody, true, func(name, value []byte) {})
+		_, gotHead, err := c.readResponse("GET", maxBody, true, &headerBuilder{})
 		if len(c.body) > maxBody+1 {
 			t.Fatalf("collected %d bytes past a bound of %d", len(c.body), maxBody)
 		}

@@ -128,13 +128,13 @@ var errHeadTooLarge = fmt.Errorf("response headers exceed the %d byte bound", ma
 // collected into c.body, bounded by maxBody. It reports whether the body
 // ran to the connection's end (so the connection cannot be reused) and
 // whether the head was read.
-func (c *leanConn) readResponse(method string, maxBody int64, collect bool, visit func(name, value []byte)) (toEOF, gotHead bool, err error) {
+func (c *leanConn) readResponse(method string, maxBody int64, collect bool, hb *headerBuilder) (toEOF, gotHead bool, err error) {
 	for range maxInformational {
 		n, err := c.readHead()
 		if err != nil {
 			return false, false, err
 		}
-		err = parseHead(c.buf[c.r:c.r+n], &c.head, visit)
+		err = parseHead(c.buf[c.r:c.r+n], &c.head, hb)
 		c.r += n
 		if err != nil {
 			return false, false, err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
+	"net/textproto"
 )
 
 // The lean engine's response parsing: pure functions over the bytes of a
@@ -68,10 +70,10 @@ func parseStatusLine(line []byte) (status, minor int, err error) {
 	return status, int(proto[7] - '0'), nil
 }
 
-// parseHead parses a whole head (as headEnd delimits it) into h. visit, when
-// not nil, sees every header line's name and value (for a check that needs
-// the header).
-func parseHead(head []byte, h *respHead, visit func(name, value []byte)) error {
+// parseHead parses a whole head (as headEnd delimits it) into h. hb, when
+// not nil, builds the header of every line (for a check that needs it).
+func parseHead(head []byte, h *respHead, hb *headerBuilder) error {
+	hb.start(head)
 	line, _ := firstLine(head)
 	status, minor, err := parseStatusLine(line)
 	if err != nil {
@@ -96,11 +98,66 @@ func parseHead(head []byte, h *respHead, visit func(name, value []byte)) error {
 		if err := h.header(name, value); err != nil {
 			return err
 		}
-		if visit != nil {
-			visit(name, value)
-		}
+		hb.add(name, value)
 	}
 	return nil
+}
+
+// headerBuilder builds the http.Header of a response head, for a check,
+// with one allocation whatever the number of lines: the names and values
+// are slices of one copy of the head (a name not in canonical form is
+// copied canonicalized), and the values' one-element slices share one
+// backing array. The header and that array are reused from one head to
+// the next, as a check retains neither the response nor its header (see
+// WithCheck).
+type headerBuilder struct {
+	h    http.Header
+	head []byte // the head being parsed
+	text string // its copy, which the names and values slice
+	vals []string
+}
+
+// start begins the header of head.
+func (b *headerBuilder) start(head []byte) {
+	if b == nil {
+		return
+	}
+	if b.h == nil {
+		b.h = make(http.Header, 16)
+	}
+	clear(b.h)
+	b.head, b.text = head, string(head)
+	clear(b.vals)
+	if lines := bytes.Count(head, []byte{'\n'}); cap(b.vals) < lines {
+		b.vals = make([]string, 0, lines)
+	}
+	b.vals = b.vals[:0]
+}
+
+// add adds the line name: value, both slices of the head.
+func (b *headerBuilder) add(name, value []byte) {
+	if b == nil {
+		return
+	}
+	key := textproto.CanonicalMIMEHeaderKey(b.slice(name))
+	v := b.slice(value)
+	if vs, ok := b.h[key]; ok {
+		b.h[key] = append(vs, v)
+		return
+	}
+	b.vals = append(b.vals, v)
+	n := len(b.vals)
+	b.h[key] = b.vals[n-1 : n : n]
+}
+
+// slice returns the part of the head's copy that part (a slice of the
+// head) holds.
+func (b *headerBuilder) slice(part []byte) string {
+	if len(part) == 0 {
+		return ""
+	}
+	at := cap(b.head) - cap(part)
+	return b.text[at : at+len(part)]
 }
 
 // header records one header line's bearing on framing and redirects.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -87,6 +88,7 @@ func (t *HTTPTarget) sameOrigin(u *url.URL) bool {
 // Content-Length, Transfer-Encoding and Trailer from the header replaced),
 // Content-Length except for a GET or HEAD without a body, then the body.
 func (p *preparedRequest) buildWire() error {
+	p.checkReq = new(atomic.Pointer[http.Request])
 	b := make([]byte, 0, 256+len(p.body))
 	b = append(b, p.method...)
 	b = append(b, ' ')
@@ -184,13 +186,10 @@ func (t *HTTPTarget) leanHit(ctx context.Context, p *preparedRequest, tr *Trace,
 func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Time, p *preparedRequest, tr *Trace, onBody func([]byte) error) error {
 	start := time.Now()
 	rx := leanReceive{collect: t.cfg.check != nil || onBody != nil}
-	var hdr http.Header
 	if t.cfg.check != nil {
-		hdr = http.Header{}
-		rx.visit = func(name, value []byte) { hdr.Add(string(name), string(value)) }
+		rx.header = &s.check.header
 	}
 	for hops := 0; ; hops++ {
-		clear(hdr)
 		c, err := t.lean.exchange(ctx, s, deadline, start, p, tr, rx)
 		if err != nil {
 			return p.errorf(err)
@@ -201,7 +200,7 @@ func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Ti
 		}
 		if next == nil {
 			tr.Read = c.arrived() // the latency ends here: checks are timed apart
-			err := t.verdict(t.checkResponse(ctx, p, c, hdr), c.head.status, p.method, p.url, c.body, tr, onBody)
+			err := t.verdict(t.checkResponse(ctx, &s.check, p, c), c.head.status, p.method, p.url, c.body, tr, onBody)
 			c.releaseBody()
 			return err
 		}
@@ -209,20 +208,66 @@ func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Ti
 	}
 }
 
-// checkResponse builds the *http.Response a check sees (nil without one);
-// its Request carries the hit's context, as on net/http, so a check can
-// give up when the request's deadline passes or the run ends.
-func (t *HTTPTarget) checkResponse(ctx context.Context, p *preparedRequest, c *leanConn, hdr http.Header) *http.Response {
+// checkResponse fills in the *http.Response a check sees (nil without
+// one), with the header cs built; its Request carries the hit's context,
+// as on net/http, so a check can give up when the request's deadline
+// passes or the run ends.
+func (t *HTTPTarget) checkResponse(ctx context.Context, cs *checkScratch, p *preparedRequest, c *leanConn) *http.Response {
 	if t.cfg.check == nil {
 		return nil
 	}
 	h := &c.head
-	return &http.Response{
-		Status:     strconv.Itoa(h.status) + " " + http.StatusText(h.status),
-		StatusCode: h.status, Proto: "HTTP/1." + strconv.Itoa(h.minor), ProtoMajor: 1, ProtoMinor: h.minor,
-		Header: hdr, ContentLength: int64(len(c.body)), Close: !h.reusable(),
-		Request: (&http.Request{Method: p.method, URL: p.url, Header: p.header, Host: p.url.Host}).WithContext(ctx),
+	cs.resp = http.Response{
+		Status:     statusLine(h.status),
+		StatusCode: h.status, Proto: protoName(h.minor), ProtoMajor: 1, ProtoMinor: h.minor,
+		Header: cs.header.h, ContentLength: int64(len(c.body)), Close: !h.reusable(),
+		Request: p.checkRequest(ctx),
 	}
+	return &cs.resp
+}
+
+// checkScratch is what the checks of a connection slot's responses reuse
+// from one response to the next: a check retains neither the response nor
+// its header (see WithCheck).
+type checkScratch struct {
+	resp   http.Response
+	header headerBuilder
+}
+
+// statusLines holds the Status of a response for the codes net/http names.
+var statusLines = func() map[int]string {
+	m := map[int]string{}
+	for code := 100; code < 600; code++ {
+		if text := http.StatusText(code); text != "" {
+			m[code] = strconv.Itoa(code) + " " + text
+		}
+	}
+	return m
+}()
+
+// statusLine returns a response's Status for code, as net/http writes it.
+func statusLine(code int) string {
+	if s, ok := statusLines[code]; ok {
+		return s
+	}
+	return strconv.Itoa(code) + " "
+}
+
+// checkRequest returns the *http.Request a check's response carries, with
+// ctx: built once for p and the context of its last use, which is the
+// run's for every hit of a run's workers (a check retains neither the
+// response nor its request; see WithCheck).
+func (p *preparedRequest) checkRequest(ctx context.Context) *http.Request {
+	if p.checkReq != nil {
+		if r := p.checkReq.Load(); r != nil && r.Context() == ctx {
+			return r
+		}
+	}
+	r := (&http.Request{Method: p.method, URL: p.url, Header: p.header, Host: p.url.Host}).WithContext(ctx)
+	if p.checkReq != nil {
+		p.checkReq.Store(r)
+	}
+	return r
 }
 
 // redirect returns the request a redirect response asks for (nil when the
