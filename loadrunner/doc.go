@@ -58,6 +58,9 @@
 // model's cost to the generator, stay at 10,000 a second; the wait is send
 // lag, counted in the latency as all send lag is. WithCoarsePacing goes
 // back to Go timers. Either way the send lag is reported, never hidden.
+// Before the schedule starts, a run on the lean engine opens as many
+// connections (each a worker's) as its start rate sends in a millisecond,
+// so that the first sends of a fast schedule do not each dial one.
 //
 // # HTTP engines
 //

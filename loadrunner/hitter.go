@@ -12,6 +12,10 @@ import (
 type hitter interface {
 	// hit performs hit seq; the run's ctx stops it promptly.
 	hit(ctx context.Context, seq uint64, tr *Trace) error
+	// warm prepares for the first hit (opens a connection), as far as
+	// the hitter can without sending; it reports nothing, since the
+	// first hit fails the same way when it could not.
+	warm(ctx context.Context)
 	// close gives back what the worker held.
 	close()
 }
@@ -42,6 +46,8 @@ func (h ctxHitter) hit(ctx context.Context, seq uint64, tr *Trace) error {
 	defer cancel()
 	return h.target.Hit(rctx, seq, tr)
 }
+
+func (ctxHitter) warm(context.Context) {}
 
 func (ctxHitter) close() {}
 

@@ -310,6 +310,9 @@ type leanHitter struct {
 	timeout time.Duration
 	slot    connSlot
 	stop    func() bool
+	// warmed holds the phases of the connection warm opened, which the
+	// first request on it reports as its own.
+	warmed Trace
 }
 
 // newHitter gives each worker of a run its own connection on the lean
@@ -341,7 +344,21 @@ func (h *leanHitter) hit(ctx context.Context, seq uint64, tr *Trace) error {
 		return err
 	}
 	p := &t.pool[seq%uint64(len(t.pool))]
-	return t.leanSend(ctx, &h.slot, time.Now().Add(h.timeout), p, tr, nil)
+	err := t.leanSend(ctx, &h.slot, time.Now().Add(h.timeout), p, tr, nil)
+	if h.warmed.Connect > 0 {
+		if !tr.ConnReused && tr.Connect == 0 { // the first request on the warmed connection
+			tr.Connect, tr.TLS = h.warmed.Connect, h.warmed.TLS
+		}
+		h.warmed = Trace{}
+	}
+	return err
+}
+
+// warm opens the worker's connection, unless its hits go through net/http.
+func (h *leanHitter) warm(ctx context.Context) {
+	if t := h.t; t.cfg.makeReq == nil && t.pool[0].wire != nil {
+		_, _ = t.lean.conn(ctx, &h.slot, time.Now().Add(h.timeout), &h.warmed, false)
+	}
 }
 
 func (h *leanHitter) close() {

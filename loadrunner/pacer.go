@@ -48,6 +48,14 @@ func newSchedule(p Plan) *schedule {
 	return s
 }
 
+// startRate is this shard's rate at the schedule's start, in hits a second.
+func (s *schedule) startRate() float64 {
+	if len(s.segs) == 0 {
+		return 0
+	}
+	return s.segs[0].from / float64(s.shards)
+}
+
 func (s *schedule) add(st Stage) {
 	var start time.Duration
 	if n := len(s.segs); n > 0 {
