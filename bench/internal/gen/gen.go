@@ -103,6 +103,9 @@ type Measurement struct {
 	// open at once (filled by the parent from the target's counts).
 	Conns     int64 `json:"conns"`
 	PeakConns int64 `json:"peak_conns"`
+	// TargetCPU is the target server's CPU time over the measurement
+	// (filled by the parent from the target's counts).
+	TargetCPU time.Duration `json:"target_cpu_ns"`
 	// Tool-specific remarks, such as drops or saturation.
 	Note string `json:"note,omitempty"`
 }

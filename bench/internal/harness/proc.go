@@ -156,7 +156,7 @@ func measureGen(ctx context.Context, exe string, p pinning, t *target, s gen.Spe
 	if err != nil {
 		return gen.Measurement{}, err
 	}
-	m.Conns, m.PeakConns = st.Accepted, st.Peak
+	m.Conns, m.PeakConns, m.TargetCPU = st.Accepted, st.Peak, st.CPU
 	return m, nil
 }
 

@@ -47,7 +47,7 @@ func measureWrk(ctx context.Context, p pinning, t *target, conc int, d time.Dura
 	if err != nil {
 		return gen.Measurement{}, true, err
 	}
-	m.Conns, m.PeakConns = st.Accepted, st.Peak
+	m.Conns, m.PeakConns, m.TargetCPU = st.Accepted, st.Peak, st.CPU
 	return m, true, nil
 }
 

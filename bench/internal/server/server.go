@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -32,6 +33,9 @@ type Stats struct {
 	Peak int64 `json:"peak"`
 	// Open is the number of connections open now.
 	Open int64 `json:"open"`
+	// CPU is the server process's user and system CPU time: whether the
+	// target, not the generator, was the limit.
+	CPU time.Duration `json:"cpu_ns"`
 }
 
 // Server is the target's handler and connection counter.
@@ -43,6 +47,7 @@ type Server struct {
 	open     int64
 	peak     int64
 	accepted int64
+	cpu      time.Duration // the process's CPU at the last reset
 	requests atomic.Int64
 }
 
@@ -88,7 +93,7 @@ func (s *Server) serveStats(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) serveReset(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
-	s.accepted, s.peak = 0, s.open
+	s.accepted, s.peak, s.cpu = 0, s.open, processCPU()
 	s.mu.Unlock()
 	s.requests.Store(0)
 	w.WriteHeader(http.StatusNoContent)
@@ -98,7 +103,16 @@ func (s *Server) serveReset(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Accepted: s.accepted, Peak: s.peak, Open: s.open}
+	return Stats{Accepted: s.accepted, Peak: s.peak, Open: s.open, CPU: processCPU() - s.cpu}
+}
+
+// processCPU is the process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // ConnState counts connections; install it as http.Server.ConnState.
