@@ -154,7 +154,7 @@ func (f *attackFlags) build() (loadrunner.Target, sla.SLA, []loadrunner.Option, 
 		}
 		req.Body = body
 	}
-	c, err := f.conn.build(f.stderr, "slaspec attack")
+	c, err := f.conn.build(f.stderr, "slaspec attack", f.url)
 	if err != nil {
 		return nil, sla.SLA{}, nil, cleanup, err
 	}

@@ -115,7 +115,7 @@ func (f *capacityFlags) build(stderr io.Writer) (*loadrunner.HTTPTarget, sla.SLA
 	if err != nil {
 		return nil, sla.SLA{}, fmt.Errorf("-sla: %w", err)
 	}
-	c, err := f.conn.build(stderr, "slaspec capacity")
+	c, err := f.conn.build(stderr, "slaspec capacity", f.url)
 	if err != nil {
 		return nil, sla.SLA{}, err
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/slaspec/slaspec/loadrunner"
 )
@@ -21,11 +23,17 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
+	c.registerTLS(fs)
+	fs.StringVar(&c.hv, "http", string(loadrunner.ProtocolHTTP1), "HTTP version: 1.1 (the lean engine), 2 (HTTP/2 over TLS: every response must come over HTTP/2), h2c (HTTP/2 in clear text, prior knowledge); 2 and h2c use the net/http engine")
+}
+
+// registerTLS registers the TLS flags alone (slaspec gen fetches an
+// https:// document with them and sends no load).
+func (c *connFlags) registerTLS(fs *flag.FlagSet) {
 	fs.BoolVar(&c.insecure, "insecure", false, "do not verify the service's TLS certificate (said on stderr: anyone on the path can read and change the traffic)")
 	fs.StringVar(&c.cacert, "cacert", "", "trust the CA certificates of this PEM `file` (and only them) for the service's TLS certificate")
 	fs.StringVar(&c.cert, "cert", "", "client certificate PEM `file` for mutual TLS (with -key)")
 	fs.StringVar(&c.key, "key", "", "client private key PEM `file` for mutual TLS (with -cert)")
-	fs.StringVar(&c.hv, "http", string(loadrunner.ProtocolHTTP1), "HTTP version: 1.1 (the lean engine), 2 (HTTP/2 over TLS: every response must come over HTTP/2), h2c (HTTP/2 in clear text, prior knowledge); 2 and h2c use the net/http engine")
 }
 
 // conn is what the connection flags built: one TLS configuration (nil
@@ -35,9 +43,13 @@ type conn struct {
 	proto loadrunner.Protocol
 }
 
-// build checks the flags and builds the connection settings, saying once
-// on stderr that -insecure skips verification.
-func (c *connFlags) build(stderr io.Writer, cmd string) (conn, error) {
+// build checks the flags against the URLs they are for (the service's,
+// a document's) and builds the connection settings, saying once on stderr
+// that -insecure skips verification.
+func (c *connFlags) build(stderr io.Writer, cmd string, urls ...string) (conn, error) {
+	if c.hv == "" {
+		c.hv = string(loadrunner.ProtocolHTTP1) // registered without -http
+	}
 	out := conn{proto: loadrunner.Protocol(c.hv)}
 	switch out.proto {
 	case loadrunner.ProtocolHTTP1, loadrunner.ProtocolHTTP2, loadrunner.ProtocolH2C:
@@ -52,6 +64,9 @@ func (c *connFlags) build(stderr io.Writer, cmd string) (conn, error) {
 	}
 	if !c.insecure && c.cacert == "" && c.cert == "" {
 		return out, nil
+	}
+	if plain := withoutTLS(urls); plain != "" {
+		return conn{}, fmt.Errorf("%s is for https:// and %s is plain http://: -insecure, -cacert, -cert and -key apply to TLS only", c.tlsFlag(), plain)
 	}
 	out.tls = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.insecure}
 	if c.insecure {
@@ -72,6 +87,34 @@ func (c *connFlags) build(stderr io.Writer, cmd string) (conn, error) {
 		out.tls.Certificates = []tls.Certificate{pair}
 	}
 	return out, nil
+}
+
+// withoutTLS returns the origin of the first http:// URL among urls when
+// none is https:// (a document may also be a file), and "" otherwise.
+func withoutTLS(urls []string) string {
+	plain := ""
+	for _, s := range urls {
+		u, err := url.Parse(s)
+		switch {
+		case err != nil:
+		case strings.EqualFold(u.Scheme, "https"):
+			return ""
+		case strings.EqualFold(u.Scheme, "http") && plain == "":
+			plain = "http://" + u.Host
+		}
+	}
+	return plain
+}
+
+// tlsFlag names the first TLS flag given.
+func (c *connFlags) tlsFlag() string {
+	switch {
+	case c.insecure:
+		return "-insecure"
+	case c.cacert != "":
+		return "-cacert"
+	}
+	return "-cert"
 }
 
 // certPool reads a PEM bundle of CA certificates into a pool of its own.

@@ -131,6 +131,9 @@ func TestConnFlagErrors(t *testing.T) {
 		{"-cacert holding a key", "https://127.0.0.1:1", []string{"-cacert", keyOnly}, "PEM block 1 is a PRIVATE KEY, not a CERTIFICATE"},
 		{"-cert and -key swapped", "https://127.0.0.1:1", []string{"-cert", pki.ClientKeyFile, "-key", pki.ClientCertFile}, "-cert " + pki.ClientKeyFile},
 		{"-insecure with -cacert", "https://127.0.0.1:1", []string{"-insecure", "-cacert", pki.CAFile}, "give one of them"},
+		{"-insecure with http://", "http://127.0.0.1:1", []string{"-insecure"}, "-insecure is for https:// and http://127.0.0.1:1 is plain http://"},
+		{"-cacert with http://", "http://127.0.0.1:1", []string{"-cacert", pki.CAFile}, "-cacert is for https:// and http://127.0.0.1:1 is plain http://"},
+		{"-cert with http://", "http://127.0.0.1:1", []string{"-cert", pki.ClientCertFile, "-key", pki.ClientKeyFile}, "-cert is for https:// and http://127.0.0.1:1 is plain http://"},
 		{"-http 3", "https://127.0.0.1:1", []string{"-http", "3"}, `-http "3": want 1.1, 2 or h2c`},
 		{"-http 2 in clear text", "http://127.0.0.1:1", []string{"-http", "2"}, "for HTTP/2 in clear text use h2c"},
 		{"-http h2c over TLS", "https://127.0.0.1:1", []string{"-http", "h2c"}, "over TLS use 2"},
@@ -198,5 +201,29 @@ func TestContractConnections(t *testing.T) {
 	code, _, stderr = run(t, append([]string{"contract", "-spec", srv.URL + "/api/openapi.yaml", "-url", srv.URL + "/api"}, conn[2:]...)...)
 	if code != exitUsage || !strings.Contains(stderr, "certificate signed by unknown authority") {
 		t.Errorf("without -cacert: exit %d, %s", code, stderr)
+	}
+}
+
+// TestGenFetchesOverTLS: slaspec gen fetches an https:// document from a
+// service that requires a client certificate from a private CA with the
+// TLS flags; without -cacert the fetch fails, naming the cause, and gen
+// has no -http (it sends no load).
+func TestGenFetchesOverTLS(t *testing.T) {
+	spec, err := os.ReadFile(petstoreDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pki := testtool.NewPKI(t)
+	srv := pki.StartTLSServer(t, petstore.New().Handler("/api", spec), testtool.TLSServer{RequireClientCert: true})
+	args := []string{"gen", "-spec", srv.URL + "/api/openapi.yaml", "-doc-path", "openapi.yaml", "-op", "findPets", "-cert", pki.ClientCertFile, "-key", pki.ClientKeyFile}
+	code, src, stderr := run(t, append(args, "-cacert", pki.CAFile)...)
+	if code != exitOK || !strings.Contains(src, `operation("findPets")`) {
+		t.Fatalf("exit %d\n%s\n%s", code, src, stderr)
+	}
+	if code, _, stderr := run(t, args...); code != exitUsage || !strings.Contains(stderr, "certificate signed by unknown authority") {
+		t.Errorf("without -cacert: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := run(t, append(args, "-http", "2")...); code != exitUsage || !strings.Contains(stderr, "flag provided but not defined: -http") {
+		t.Errorf("-http: exit %d, %s", code, stderr)
 	}
 }

@@ -157,7 +157,7 @@ func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "slaspec contract: %s\n", errorText(err))
 		return exitUsage
 	}
-	conn, err := connF.build(stderr, "slaspec contract")
+	conn, err := connF.build(stderr, "slaspec contract", baseURL, cf.spec)
 	if err == nil && conn.proto != loadrunner.ProtocolHTTP1 {
 		if err = loadrunner.HTTP(baseURL, conn.httpOptions()...).Validate(); err != nil {
 			err = fmt.Errorf("-url: %w", err)

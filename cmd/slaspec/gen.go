@@ -106,8 +106,10 @@ type genOperation struct {
 
 func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var cf contractFlags
+	var connF connFlags
 	fs := newFlagSet("gen", "-spec FILE [flags] > sla_test.go", stderr)
 	cf.register(fs)
+	connF.registerTLS(fs)
 	pkg := fs.String("package", "sla_test", "Go package name of the generated file")
 	docPath := fs.String("doc-path", "", "path of the document as the suite should load it (default: -spec, relative to the -o file's directory)")
 	outFile := fs.String("o", "", "write the suite to `file` (default: standard output)")
@@ -127,6 +129,12 @@ func gen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slaspec gen: -spec is a URL: save the document to a file and give -doc-path, the path the suite will load it from")
 		return exitUsage
 	}
+	conn, err := connF.build(stderr, "slaspec gen", cf.spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
+		return exitUsage
+	}
+	cf.fetch = conn.fetchClient()
 	doc, ops, err := cf.operations()
 	if err != nil {
 		fmt.Fprintf(stderr, "slaspec gen: %s\n", errorText(err))
