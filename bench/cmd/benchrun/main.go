@@ -137,27 +137,23 @@ func generate(ctx context.Context, args []string, w io.Writer) error {
 	if err := json.Unmarshal([]byte(*spec), &s); err != nil {
 		return fmt.Errorf("gen: spec: %w", err)
 	}
-	if *cpuprof != "" {
-		f, err := os.Create(*cpuprof)
+	for _, rec := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{{*cpuprof, pprof.StartCPUProfile, pprof.StopCPUProfile}, {*traceOut, trace.Start, trace.Stop}} {
+		if rec.path == "" {
+			continue
+		}
+		f, err := os.Create(rec.path)
 		if err != nil {
 			return fmt.Errorf("gen: %w", err)
 		}
 		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		if err := rec.start(f); err != nil {
 			return fmt.Errorf("gen: %w", err)
 		}
-		defer pprof.StopCPUProfile()
-	}
-	if *traceOut != "" {
-		f, err := os.Create(*traceOut)
-		if err != nil {
-			return fmt.Errorf("gen: %w", err)
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return fmt.Errorf("gen: %w", err)
-		}
-		defer trace.Stop()
+		defer rec.stop()
 	}
 	m, err := gen.Run(ctx, s)
 	if err != nil {
