@@ -427,9 +427,10 @@ const preconnectFor = time.Millisecond
 // and waits for them to go idle (at most the plan's timeout). Without
 // them every early send of a fast schedule finds no worker and dials a
 // connection of its own: on a busy core the dials make the sends late,
-// which makes more sends find no worker, and a run at 17,500 req/s opened
-// hundreds of connections in its first quarter second. A ramp from zero
-// starts none: its workers come as the rate grows.
+// which makes more sends find no worker: a traced run at 17,500 req/s
+// created 923 goroutines (workers and their dials) in its first quarter
+// second. A ramp from zero starts none: its workers come as the rate
+// grows.
 func (r *runner) preconnect(ctx context.Context) {
 	if _, ok := r.target.(workerTarget); !ok || r.sched == nil {
 		return

@@ -30,6 +30,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 // registerTLS registers the TLS flags alone (slaspec gen fetches an
 // https:// document with them and sends no load).
 func (c *connFlags) registerTLS(fs *flag.FlagSet) {
+	c.hv = string(loadrunner.ProtocolHTTP1) // without -http, HTTP/1.1
 	fs.BoolVar(&c.insecure, "insecure", false, "do not verify the service's TLS certificate (said on stderr: anyone on the path can read and change the traffic)")
 	fs.StringVar(&c.cacert, "cacert", "", "trust the CA certificates of this PEM `file` (and only them) for the service's TLS certificate")
 	fs.StringVar(&c.cert, "cert", "", "client certificate PEM `file` for mutual TLS (with -key)")
@@ -47,9 +48,6 @@ type conn struct {
 // a document's) and builds the connection settings, saying once on stderr
 // that -insecure skips verification.
 func (c *connFlags) build(stderr io.Writer, cmd string, urls ...string) (conn, error) {
-	if c.hv == "" {
-		c.hv = string(loadrunner.ProtocolHTTP1) // registered without -http
-	}
 	out := conn{proto: loadrunner.Protocol(c.hv)}
 	switch out.proto {
 	case loadrunner.ProtocolHTTP1, loadrunner.ProtocolHTTP2, loadrunner.ProtocolH2C:
