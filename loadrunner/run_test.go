@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -114,8 +115,13 @@ func TestSendWindowBatchesWakeUps(t *testing.T) {
 				if got := res.SendLag.Max(); got < tc.maxLag || float64(got) > float64(tc.maxLag)*1.01 {
 					t.Errorf("send-lag max %s, want %s", got, tc.maxLag)
 				}
-				if res.Late != 0 || res.GeneratorSaturated {
-					t.Errorf("late %d, saturated %v %q: a window under LateAfter is neither", res.Late, res.GeneratorSaturated, res.Saturation)
+				// The window's wait is generator lag, but far under what
+				// flags saturation. (Saturation for the process's real GC
+				// pauses, measured against the fake clock's short window,
+				// is not the window's doing.)
+				lagged := slices.ContainsFunc(res.Saturation, func(why string) bool { return strings.Contains(why, "lag") || strings.Contains(why, "stall") || strings.Contains(why, "drop") })
+				if res.Late != 0 || lagged {
+					t.Errorf("late %d, saturated %q: a window under LateAfter is neither late nor saturating", res.Late, res.Saturation)
 				}
 			})
 		})
