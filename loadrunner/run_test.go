@@ -119,7 +119,9 @@ func TestSendWindowBatchesWakeUps(t *testing.T) {
 				// flags saturation. (Saturation for the process's real GC
 				// pauses, measured against the fake clock's short window,
 				// is not the window's doing.)
-				lagged := slices.ContainsFunc(res.Saturation, func(why string) bool { return strings.Contains(why, "lag") || strings.Contains(why, "stall") || strings.Contains(why, "drop") })
+				lagged := slices.ContainsFunc(res.Saturation, func(why string) bool {
+					return strings.Contains(why, "lag") || strings.Contains(why, "stall") || strings.Contains(why, "drop")
+				})
 				if res.Late != 0 || lagged {
 					t.Errorf("late %d, saturated %q: a window under LateAfter is neither late nor saturating", res.Late, res.Saturation)
 				}
