@@ -29,8 +29,11 @@ type harvestSet struct {
 	epfd   int
 	probe  int // a socket that keeps the kernel stamping received packets
 	mu     sync.Mutex
-	conns  map[int32]*harvestConn
+	conns  []*harvestConn // by descriptor
 	events [harvestBatch]unix.EpollEvent
+	// scanned is when the last harvest looked for readers whose deadline
+	// has passed (only the harvesting goroutine uses it).
+	scanned time.Time
 }
 
 // harvestBatch is the most readers one harvest wakes. The dispatcher
@@ -55,7 +58,7 @@ func newHarvestSet() *harvestSet {
 		unix.Close(probe)
 		return nil
 	}
-	return &harvestSet{epfd: epfd, probe: probe, conns: map[int32]*harvestConn{}}
+	return &harvestSet{epfd: epfd, probe: probe}
 }
 
 // stampingProbe returns a loopback UDP socket that asks for receive times,
@@ -115,13 +118,19 @@ func (h *harvestSet) close() {
 	}
 }
 
-// harvest wakes the readers of up to harvestBatch connections that have
+// harvest wakes, at now, the readers of up to harvestBatch connections that have
 // bytes, an end or an error to read, and returns how many it woke. The
 // epoll set is level-triggered: a connection left for a later harvest, or
-// whose reader did not read all, is found again.
-func (h *harvestSet) harvest() int {
+// whose reader did not read all, is found again. At most every
+// harvestEvery it also wakes the readers whose deadline has passed (see
+// harvestConn.wait).
+func (h *harvestSet) harvest(now time.Time) int {
 	if h == nil {
 		return 0
+	}
+	if now.Sub(h.scanned) >= harvestEvery {
+		h.scanned = now
+		h.expire(now)
 	}
 	n, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(h.epfd),
 		uintptr(unsafe.Pointer(&h.events[0])), uintptr(len(h.events)), 0, 0, 0)
@@ -130,12 +139,31 @@ func (h *harvestSet) harvest() int {
 	}
 	h.mu.Lock()
 	for _, ev := range h.events[:n] {
-		if c := h.conns[ev.Fd]; c != nil {
-			c.wake()
+		if int(ev.Fd) < len(h.conns) {
+			if c := h.conns[ev.Fd]; c != nil {
+				c.wake()
+			}
 		}
 	}
 	h.mu.Unlock()
 	return int(n)
+}
+
+// expire wakes the readers whose deadline has passed by now.
+func (h *harvestSet) expire(now time.Time) {
+	h.mu.Lock()
+	for _, c := range h.conns {
+		if c == nil {
+			continue
+		}
+		c.mu.Lock()
+		dl := c.deadline
+		c.mu.Unlock()
+		if !dl.IsZero() && !now.Before(dl) {
+			c.wake()
+		}
+	}
+	h.mu.Unlock()
 }
 
 // adopt moves nc's socket into the set: a harvested connection on a
@@ -160,11 +188,12 @@ func (h *harvestSet) adopt(nc net.Conn) net.Conn {
 		return nil
 	}
 	c := &harvestConn{fd: fd, set: h, ready: make(chan struct{}, 1), laddr: tc.LocalAddr(), raddr: tc.RemoteAddr()}
-	c.timer = time.NewTimer(time.Hour)
-	c.timer.Stop()
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fd)}
 	h.mu.Lock()
-	h.conns[int32(fd)] = c
+	if fd >= len(h.conns) {
+		h.conns = append(h.conns, make([]*harvestConn, fd+1-len(h.conns))...)
+	}
+	h.conns[fd] = c
 	h.mu.Unlock()
 	if unix.EpollCtl(h.epfd, unix.EPOLL_CTL_ADD, fd, &ev) != nil {
 		h.forget(c)
@@ -179,14 +208,15 @@ func (h *harvestSet) adopt(nc net.Conn) net.Conn {
 
 func (h *harvestSet) forget(c *harvestConn) {
 	h.mu.Lock()
-	delete(h.conns, int32(c.fd))
+	h.conns[c.fd] = nil
 	h.mu.Unlock()
 }
 
 // harvestEvery is how often, at most, a harvested run polls while some
 // request is in flight and no send wakes it sooner. It bounds how long an
 // arrived response holds its worker and connection, not the latency,
-// which the kernel's arrival time gives.
+// which the kernel's arrival time gives; and how late, at most, a read
+// past its deadline is woken (a harvest's sleep later).
 const harvestEvery = time.Millisecond
 
 // harvestConn is a harvested TCP connection: a non-blocking socket read
@@ -197,7 +227,6 @@ type harvestConn struct {
 	fd           int
 	set          *harvestSet
 	ready        chan struct{} // a harvest (or SetDeadline, Close) woke the reader
-	timer        *time.Timer   // the reader's deadline
 	laddr, raddr net.Addr
 
 	mu       sync.Mutex
@@ -233,7 +262,7 @@ func (c *harvestConn) Read(p []byte) (int, error) {
 		return 0, c.opError("read", net.ErrClosed)
 	}
 	defer c.end()
-	for {
+	for first := c.wrote; ; first = false {
 		if c.wrote {
 			c.wrote = false
 		} else {
@@ -249,7 +278,7 @@ func (c *harvestConn) Read(p []byte) (int, error) {
 				return 0, c.opError("read", os.NewSyscallError("read", errno))
 			}
 		}
-		if err := c.wait(); err != nil {
+		if err := c.wait(!first); err != nil {
 			return 0, c.opError("read", err)
 		}
 	}
@@ -319,27 +348,26 @@ func cmsgAlign(n int) int {
 // arrivalTime returns when the bytes of the last read arrived.
 func (c *harvestConn) arrivalTime() time.Time { return c.arrived }
 
-// wait waits to be woken, or for the deadline, or for Close.
-func (c *harvestConn) wait() error {
+// wait waits to be woken: by a harvest that found bytes, an end or an
+// error to read, or the reader's deadline passed (harvests look at the
+// deadlines every harvestEvery: the reader needs no timer of its own,
+// which would cost a timer heap's insert and removal, and a select, per
+// response); by SetDeadline in the past; or by Close. A harvested
+// connection is read only while its run's dispatcher harvests. The wait
+// right after a request was written skips the clock (a deadline that has
+// passed wakes it at the next harvest, and the next wait sees the time):
+// the clock is read only by a reader woken without bytes.
+func (c *harvestConn) wait(clock bool) error {
 	c.mu.Lock()
 	dl, closed := c.deadline, c.closed
 	c.mu.Unlock()
 	switch {
 	case closed:
 		return net.ErrClosed
-	case !dl.IsZero() && !time.Now().Before(dl):
+	case clock && !dl.IsZero() && !time.Now().Before(dl):
 		return os.ErrDeadlineExceeded
 	}
-	if dl.IsZero() {
-		<-c.ready
-		return nil
-	}
-	c.timer.Reset(time.Until(dl))
-	select {
-	case <-c.ready:
-	case <-c.timer.C:
-	}
-	c.timer.Stop()
+	<-c.ready
 	return nil
 }
 

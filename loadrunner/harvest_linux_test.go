@@ -54,7 +54,7 @@ func harvesting(t *testing.T, hv *harvestSet) {
 			case <-stop:
 				return
 			case <-time.After(time.Millisecond):
-				hv.harvest()
+				hv.harvest(time.Now())
 			}
 		}
 	}()
@@ -83,7 +83,7 @@ func TestHarvestedReadTakesTheKernelsArrivalTime(t *testing.T) {
 		_, err := hc.Write([]byte(request))
 		require.NoError(t, err)
 		// Wait until the response is there, then harvest it late.
-		for i := 0; i < 10000 && hv.harvest() == 0; i++ {
+		for i := 0; i < 10000 && hv.harvest(time.Now()) == 0; i++ {
 			time.Sleep(100 * time.Microsecond)
 		}
 		time.Sleep(late)
@@ -103,7 +103,8 @@ func TestHarvestedReadTakesTheKernelsArrivalTime(t *testing.T) {
 }
 
 func TestHarvestedReadWithoutAnswerEndsAtItsDeadline(t *testing.T) {
-	_, hc := harvestPair(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	hv, hc := harvestPair(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	harvesting(t, hv)
 	_, err := hc.Write([]byte(request))
 	require.NoError(t, err)
 	require.NoError(t, hc.SetDeadline(time.Now().Add(50*time.Millisecond)))
@@ -200,7 +201,7 @@ func TestHarvestSetAdoptsOnlyPlainTCP(t *testing.T) {
 	require.Nil(t, hv.adopt(a))
 	var none *harvestSet
 	require.Nil(t, none.adopt(a), "a run without a set adopts nothing")
-	require.Zero(t, none.harvest())
+	require.Zero(t, none.harvest(time.Now()))
 	none.close()
 }
 

@@ -15,7 +15,7 @@ func newHarvestSet() *harvestSet { return nil }
 
 func (*harvestSet) close() {}
 
-func (*harvestSet) harvest() int { return 0 }
+func (*harvestSet) harvest(time.Time) int { return 0 }
 
 func (*harvestSet) adopt(net.Conn) net.Conn { return nil }
 

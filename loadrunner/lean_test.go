@@ -100,7 +100,7 @@ func TestLeanHitDoesNotAllocate(t *testing.T) {
 						return
 					default:
 					}
-					hv.harvest()
+					hv.harvest(time.Now())
 					time.Sleep(50 * time.Microsecond)
 				}
 			}()

@@ -172,7 +172,7 @@ func validHeaderValue(v string) bool {
 func (t *HTTPTarget) leanHit(ctx context.Context, p *preparedRequest, tr *Trace, onBody func([]byte) error) error {
 	s := &connSlot{}
 	stop := context.AfterFunc(ctx, s.kill)
-	err := t.leanSend(ctx, s, time.Time{}, p, tr, onBody)
+	err := t.leanSend(ctx, s, time.Now(), time.Time{}, p, tr, onBody)
 	if !stop() { // ctx ended: the connection may be mid-exchange
 		s.drop()
 	} else if s.c != nil {
@@ -181,10 +181,9 @@ func (t *HTTPTarget) leanHit(ctx context.Context, p *preparedRequest, tr *Trace,
 	return err
 }
 
-// leanSend sends p on the slot's connection, follows redirects within the
-// origin and judges the final response.
-func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, deadline time.Time, p *preparedRequest, tr *Trace, onBody func([]byte) error) error {
-	start := time.Now()
+// leanSend sends p, starting now, on the slot's connection, follows
+// redirects within the origin and judges the final response.
+func (t *HTTPTarget) leanSend(ctx context.Context, s *connSlot, start, deadline time.Time, p *preparedRequest, tr *Trace, onBody func([]byte) error) error {
 	rx := leanReceive{collect: t.cfg.check != nil || onBody != nil}
 	if t.cfg.check != nil {
 		rx.header = &s.check.header
@@ -344,7 +343,8 @@ func (h *leanHitter) hit(ctx context.Context, seq uint64, tr *Trace) error {
 		return err
 	}
 	p := &t.pool[seq%uint64(len(t.pool))]
-	err := t.leanSend(ctx, &h.slot, time.Now().Add(h.timeout), p, tr, nil)
+	start := time.Now()
+	err := t.leanSend(ctx, &h.slot, start, start.Add(h.timeout), p, tr, nil)
 	if h.warmed.Connect > 0 {
 		if !tr.ConnReused && tr.Connect == 0 { // the first request on the warmed connection
 			tr.Connect, tr.TLS = h.warmed.Connect, h.warmed.TLS

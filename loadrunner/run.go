@@ -246,15 +246,16 @@ func (r *runner) dispatch(ctx context.Context) {
 		}
 		j := job{seq: seq, intended: r.start.Add(at), measured: measured}
 		wakeAt := j.intended
-		sleeps := time.Now().Before(wakeAt)
-		if w := woke.Add(window); sleeps && w.After(wakeAt) {
-			wakeAt = w // together with the sends due until then
-		}
-		if r.waitFor(ctx, wake, wakeAt) != nil {
+		if now := time.Now(); now.Before(wakeAt) {
+			if w := woke.Add(window); w.After(wakeAt) {
+				wakeAt = w // together with the sends due until then
+			}
+			var err error
+			if woke, err = r.waitFor(ctx, wake, now, wakeAt); err != nil {
+				return
+			}
+		} else if ctx.Err() != nil {
 			return
-		}
-		if sleeps {
-			woke = time.Now()
 		}
 		j.ready = latest(j.intended, r.backlogUntil)
 		if measured {
@@ -288,33 +289,36 @@ func (r *runner) dispatch(ctx context.Context) {
 // off the CPU per request.
 const sendWindow = 100 * time.Microsecond
 
-// waitFor waits until t. In a harvested run, before each sleep it wakes
-// the readers whose responses have arrived, which finish (record, go
-// idle) while it sleeps; it also wakes at least every harvestEvery while
-// some request is in flight. When t has come, the sends due go out first,
-// to idle workers (see hand): the harvest waits for the next sleep.
-func (r *runner) waitFor(ctx context.Context, wake waker, t time.Time) error {
+// waitFor waits from now until t, and returns the time it woke. In a
+// harvested run, before each sleep it wakes the readers whose responses
+// have arrived, which finish (record, go idle) while it sleeps; it also
+// wakes at least every harvestEvery while some request is in flight. When
+// t has come, the sends due go out first, to idle workers (see hand): the
+// harvest waits for the next sleep.
+func (r *runner) waitFor(ctx context.Context, wake waker, now, t time.Time) (time.Time, error) {
 	if r.hv == nil {
-		return wake.until(ctx, t)
+		err := wake.until(ctx, t)
+		return time.Now(), err
 	}
-	for now := time.Now(); now.Before(t); now = time.Now() {
-		r.hv.harvest()
+	for ; now.Before(t); now = time.Now() {
+		r.hv.harvest(now)
 		next := t
 		if h := now.Add(harvestEvery); r.handed > r.finished.Load() && h.Before(next) {
 			next = h
 		}
 		if err := wake.until(ctx, next); err != nil {
-			return err
+			return now, err
 		}
 	}
-	return ctx.Err()
+	return now, ctx.Err()
 }
 
 // drain harvests, after the last send of a harvested run, until every
 // request handed out has finished.
 func (r *runner) drain(ctx context.Context, wake waker) {
 	for r.hv != nil && r.handed > r.finished.Load() {
-		if r.waitFor(ctx, wake, time.Now().Add(harvestEvery)) != nil {
+		now := time.Now()
+		if _, err := r.waitFor(ctx, wake, now, now.Add(harvestEvery)); err != nil {
 			return
 		}
 	}
@@ -341,7 +345,7 @@ func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 	if r.hv != nil {
 		// No worker is idle: wake those whose responses have arrived, let
 		// them finish, and look again.
-		r.hv.harvest()
+		r.hv.harvest(time.Now())
 		runtime.Gosched()
 		if r.handTo(ctx, j, true) {
 			return true
@@ -362,8 +366,8 @@ func (r *runner) hand(ctx context.Context, j job, timer *time.Timer) bool {
 	}
 	for {
 		select {
-		case <-tick:
-			r.hv.harvest()
+		case now := <-tick:
+			r.hv.harvest(now)
 			continue
 		case <-r.freed:
 			if !r.handTo(ctx, j, true) {
@@ -522,9 +526,9 @@ func (r *runner) send(ctx context.Context, rec *recorder, h hitter, j job, tr *T
 	}
 	tr.reset()
 	err := h.hit(ctx, j.seq, tr)
-	done := time.Now()
-	if !tr.Read.IsZero() && tr.Read.Before(done) {
-		done = tr.Read // the response was read then; checks ran after
+	done := tr.Read // the response was read then; checks ran after
+	if done.IsZero() {
+		done = time.Now()
 	}
 	done = done.Add(-tr.Paused)
 	r.inFlight.Add(-1)
