@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -156,10 +157,7 @@ func (h *harvestSet) expire(now time.Time) {
 		if c == nil {
 			continue
 		}
-		c.mu.Lock()
-		dl := c.deadline
-		c.mu.Unlock()
-		if !dl.IsZero() && !now.Before(dl) {
+		if c.deadline.passed(now) {
 			c.wake()
 		}
 	}
@@ -229,8 +227,9 @@ type harvestConn struct {
 	ready        chan struct{} // a harvest (or SetDeadline, Close) woke the reader
 	laddr, raddr net.Addr
 
+	deadline deadline // read by the harvest's scan without a lock
+
 	mu       sync.Mutex
-	deadline time.Time
 	closed   bool
 	ops      int  // reads and writes under way: the descriptor outlives them
 	released bool // the descriptor is closed
@@ -359,12 +358,12 @@ func (c *harvestConn) arrivalTime() time.Time { return c.arrived }
 // the clock is read only by a reader woken without bytes.
 func (c *harvestConn) wait(clock bool) error {
 	c.mu.Lock()
-	dl, closed := c.deadline, c.closed
+	closed := c.closed
 	c.mu.Unlock()
 	switch {
 	case closed:
 		return net.ErrClosed
-	case clock && !dl.IsZero() && !time.Now().Before(dl):
+	case clock && c.deadline.passed(time.Now()):
 		return os.ErrDeadlineExceeded
 	}
 	<-c.ready
@@ -392,12 +391,12 @@ func (c *harvestConn) Write(p []byte) (int, error) {
 		case syscall.EINTR:
 		case syscall.EAGAIN:
 			c.mu.Lock()
-			dl, closed := c.deadline, c.closed
+			closed := c.closed
 			c.mu.Unlock()
 			switch {
 			case closed:
 				return w, c.opError("write", net.ErrClosed)
-			case !dl.IsZero() && !time.Now().Before(dl):
+			case c.deadline.passed(time.Now()):
 				return w, c.opError("write", os.ErrDeadlineExceeded)
 			}
 			time.Sleep(harvestEvery / 4)
@@ -463,10 +462,8 @@ func (c *harvestConn) release() {
 // SetDeadline sets the deadline of reads and writes; a reader waiting is
 // woken to look at it.
 func (c *harvestConn) SetDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.deadline = t
-	c.mu.Unlock()
-	if !t.IsZero() && !time.Now().Before(t) {
+	c.deadline.set(t)
+	if c.deadline.passed(time.Now()) {
 		c.wake() // a deadline in the future is the reader's own, set before it waits
 	}
 	return nil
@@ -487,4 +484,28 @@ func (c *harvestConn) RemoteAddr() net.Addr { return c.raddr }
 // opError wraps err as net.Conn's methods do.
 func (c *harvestConn) opError(op string, err error) error {
 	return tcpOpError(op, err, c.laddr, c.raddr)
+}
+
+// deadlineBase anchors the deadlines of harvested connections on the
+// monotonic clock.
+var deadlineBase = time.Now()
+
+// deadline is a connection's deadline, set and read without a lock: the
+// nanoseconds from deadlineBase to it (at least one: a time before the
+// base has passed as surely), 0 for none.
+type deadline struct{ ns atomic.Int64 }
+
+// set sets the deadline to t (none when t is zero).
+func (d *deadline) set(t time.Time) {
+	if t.IsZero() {
+		d.ns.Store(0)
+		return
+	}
+	d.ns.Store(max(int64(t.Sub(deadlineBase)), 1))
+}
+
+// passed reports whether the deadline has passed by now.
+func (d *deadline) passed(now time.Time) bool {
+	ns := d.ns.Load()
+	return ns != 0 && int64(now.Sub(deadlineBase)) >= ns
 }

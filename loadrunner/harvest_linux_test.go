@@ -220,3 +220,27 @@ func TestHarvestedRunCountsEveryRequest(t *testing.T) {
 	require.False(t, HTTP("https://127.0.0.1:1").harvestable(), "a TLS target is not harvested")
 	require.False(t, HTTP(srv.URL, WithHarvestedReads(false)).harvestable(), "nor one that asks its workers to wait")
 }
+
+func TestHarvestedDeadline(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name   string
+		set    time.Time
+		passed bool
+	}{
+		{"none", time.Time{}, false},
+		{"in the past, without a monotonic reading", time.Unix(1, 0), true},
+		{"before the base", deadlineBase.Add(-time.Hour), true},
+		{"now", now, true},
+		{"a moment ago", now.Add(-time.Nanosecond), true},
+		{"to come", now.Add(time.Millisecond), false},
+		{"far off", now.Add(100 * 365 * 24 * time.Hour), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d deadline
+			d.set(now.Add(time.Hour)) // replaced by the deadline under test
+			d.set(tc.set)
+			require.Equal(t, tc.passed, d.passed(now))
+		})
+	}
+}
