@@ -106,6 +106,9 @@ type Measurement struct {
 	// TargetCPU is the target server's CPU time over the measurement
 	// (filled by the parent from the target's counts).
 	TargetCPU time.Duration `json:"target_cpu_ns"`
+	// Steal is the time the hypervisor took from the generator's core
+	// during the measurement (filled by the parent from /proc/stat).
+	Steal time.Duration `json:"steal_ns"`
 	// Tool-specific remarks, such as drops or saturation.
 	Note string `json:"note,omitempty"`
 }

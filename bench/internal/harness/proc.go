@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +48,54 @@ func (p pinning) command(ctx context.Context, cores string, name string, args ..
 		return exec.CommandContext(ctx, name, args...)
 	}
 	return exec.CommandContext(ctx, p.taskset, append([]string{"-c", cores, name}, args...)...)
+}
+
+// stealClock starts a stopwatch of the time the hypervisor took from the
+// generator's core (its steal time, /proc/stat's eighth column; every
+// core's together when not pinned): the returned func reads it, 0 where
+// the kernel does not say. A measurement that misses a target while its
+// core was stolen from says so in its row.
+func (p pinning) stealClock() func() time.Duration {
+	line := "cpu "
+	if p.taskset != "" {
+		line = "cpu" + p.load + " "
+	}
+	read := func() (time.Duration, bool) {
+		b, err := os.ReadFile("/proc/stat")
+		if err != nil {
+			return 0, false
+		}
+		return stealOf(string(b), line)
+	}
+	start, ok := read()
+	return func() time.Duration {
+		end, ok2 := read()
+		if !ok || !ok2 || end < start {
+			return 0
+		}
+		return end - start
+	}
+}
+
+// stealOf returns the steal time on the line of /proc/stat that starts
+// with prefix, in the kernel's clock ticks (USER_HZ, 100 a second on
+// Linux's every common platform).
+func stealOf(stat, prefix string) (time.Duration, bool) {
+	for l := range strings.Lines(stat) {
+		if !strings.HasPrefix(l, prefix) {
+			continue
+		}
+		f := strings.Fields(l)
+		if len(f) < 9 {
+			return 0, false
+		}
+		ticks, err := strconv.ParseInt(f[8], 10, 64)
+		if err != nil || ticks < 0 {
+			return 0, false
+		}
+		return time.Duration(ticks) * (time.Second / 100), true
+	}
+	return 0, false
 }
 
 // target is a running target server process.
@@ -143,6 +193,7 @@ func measureGen(ctx context.Context, exe string, p pinning, t *target, s gen.Spe
 	if err := t.reset(); err != nil {
 		return gen.Measurement{}, err
 	}
+	steal := p.stealClock()
 	out, ru, err := runChild(p.command(ctx, p.load, exe, "gen", "-spec", string(spec)))
 	if err != nil {
 		return gen.Measurement{}, fmt.Errorf("harness: %s generator: %w", s.Tool, err)
@@ -151,6 +202,7 @@ func measureGen(ctx context.Context, exe string, p pinning, t *target, s gen.Spe
 	if err := json.Unmarshal(lastLine(out), &m); err != nil {
 		return gen.Measurement{}, fmt.Errorf("harness: %s generator output: %w", s.Tool, err)
 	}
+	m.Steal = steal()
 	m.RSS = ru.Maxrss * 1024
 	st, err := t.stats()
 	if err != nil {

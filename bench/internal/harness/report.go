@@ -32,6 +32,7 @@ func medians(runs [][]gen.Measurement) []gen.Measurement {
 		m.Conns = int64(num(func(m gen.Measurement) float64 { return float64(m.Conns) }))
 		m.PeakConns = int64(num(func(m gen.Measurement) float64 { return float64(m.PeakConns) }))
 		m.TargetCPU = dur(func(m gen.Measurement) time.Duration { return m.TargetCPU })
+		m.Steal = dur(func(m gen.Measurement) time.Duration { return m.Steal })
 		m.LagP99 = dur(func(m gen.Measurement) time.Duration { return m.LagP99 })
 		m.P50 = dur(func(m gen.Measurement) time.Duration { return m.P50 })
 		m.P99 = dur(func(m gen.Measurement) time.Duration { return m.P99 })
@@ -68,18 +69,27 @@ func median[T any](ms []gen.Measurement, f func(gen.Measurement) float64, to fun
 // table prints one row per measurement; rate > 0 adds the achieved share.
 func (s *session) table(ms []gen.Measurement, rate float64) {
 	tw := tabwriter.NewWriter(s.w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "tool\tachieved/s\tof plan\tlag p99\tp50\tp99\tp99.9\tCPU/req\t×wrk\tRSS MiB\tconns\tpeak\terrors\ttarget CPU\t note")
+	fmt.Fprintln(tw, "tool\tachieved/s\tof plan\tlag p99\tp50\tp99\tp99.9\tCPU/req\t×wrk\tRSS MiB\tconns\tpeak\terrors\ttarget CPU\tsteal\t note")
 	for _, m := range ms {
 		share := "-"
 		if rate > 0 {
 			share = fmt.Sprintf("%.2f%%", 100*m.Achieved/rate)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%d\t%d\t%d\t%s\t %s\n",
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%d\t%d\t%d\t%s\t%s\t %s\n",
 			m.Spec.Name(), m.Achieved, share, short(m.LagP99), short(m.P50), short(m.P99), short(m.P999),
 			short(m.CPUPerRequest()), ratio(m.CPUPerRequest(), s.wrkCPU), float64(m.RSS)/(1<<20),
-			m.Conns, m.PeakConns, m.Errors, targetBusy(m), m.Note)
+			m.Conns, m.PeakConns, m.Errors, targetBusy(m), stolen(m), m.Note)
 	}
 	_ = tw.Flush()
+}
+
+// stolen formats the time the hypervisor took from the generator's core
+// as a share of the measurement, "0%" when it took none (to the tick).
+func stolen(m gen.Measurement) string {
+	if m.Elapsed <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*m.Steal.Seconds()/m.Elapsed.Seconds())
 }
 
 // targetBusy formats the target's CPU over the measurement as a share of

@@ -32,6 +32,7 @@ func measureWrk(ctx context.Context, p pinning, t *target, conc int, d time.Dura
 		return gen.Measurement{}, true, err
 	}
 	secs := max(int(d.Round(time.Second)/time.Second), 1)
+	steal := p.stealClock()
 	out, ru, err := runChild(p.command(ctx, p.load, path, "-t1", fmt.Sprintf("-c%d", conc), fmt.Sprintf("-d%ds", secs), "--latency", t.base+"/"))
 	if err != nil {
 		return gen.Measurement{}, true, fmt.Errorf("harness: wrk: %w", err)
@@ -40,6 +41,7 @@ func measureWrk(ctx context.Context, p pinning, t *target, conc int, d time.Dura
 	if err != nil {
 		return gen.Measurement{}, true, err
 	}
+	m.Steal = steal()
 	m.Spec = gen.Spec{Tool: Wrk, URL: t.base + "/", Concurrency: conc, Duration: d}
 	m.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	m.RSS = ru.Maxrss * 1024
