@@ -93,6 +93,12 @@ type Plan struct {
 	// LateAfter are used as they are; Rate, Duration, Warmup, Stages,
 	// Concurrency, Shard and StartAt belong to the search and must be zero.
 	Plan loadrunner.Plan `json:"plan,omitzero"`
+	// StepOptions, when set, gives the step at each rate options of its
+	// own, after Find's: a profile source that writes into a folder of the
+	// step's (loadrunner.WithProfileSource), so that each step's
+	// Result.Profiles says where the service spent its time at that rate,
+	// and Write shows it for the step that broke the SLA.
+	StepOptions func(rate float64) []loadrunner.Option `json:"-"`
 }
 
 // Capacity is the outcome of a capacity search: the highest offered rate
@@ -186,7 +192,11 @@ func Find(ctx context.Context, target loadrunner.Target, want sla.SLA, cp Plan, 
 		if note != "" {
 			c.Notes = append(c.Notes, note)
 		}
-		res, err := loadrunner.Run(ctx, plan, target, runOpts...)
+		stepOpts := runOpts
+		if cp.StepOptions != nil {
+			stepOpts = append(runOpts[:len(runOpts):len(runOpts)], cp.StepOptions(rate)...)
+		}
+		res, err := loadrunner.Run(ctx, plan, target, stepOpts...)
 		if err != nil {
 			return Step{}, fmt.Errorf("capacity: step at %s req/s: %w", sla.FormatNumber(rate), err)
 		}
@@ -219,6 +229,12 @@ func (c *Result) noteCoarse(res float64) {
 	}
 	c.Notes = append(c.Notes, fmt.Sprintf("the knee is bracketed only to %s%% of the rate (%s–%s req/s), coarser than the resolution %s%%: raise Steps",
 		sla.FormatNumber(100*(bound.Rate-best.Rate)/bound.Rate), sla.FormatNumber(best.Rate), sla.FormatNumber(bound.Rate), sla.FormatNumber(100*res)))
+}
+
+// StepName names the step at rate, as the folder of what it writes (its
+// profiles) is named: "step-1500rps".
+func StepName(rate float64) string {
+	return "step-" + sla.FormatNumber(rate) + "rps"
 }
 
 // pause waits d or until ctx ends.

@@ -355,6 +355,14 @@ func (c *Result) Best() *Step {
 	return best
 }
 
+// BoundingStep returns the step that bounds the capacity from above: the
+// lowest-rate step above CapacityRPS that did not pass (the lowest step
+// when none passed), nil when every step passed.
+func (c *Result) BoundingStep() *Step {
+	_, bound := bracket(c.Steps)
+	return bound
+}
+
 // StepsByRate returns a copy of the steps ordered by offered rate (a binary
 // search runs them out of order).
 func (c *Result) StepsByRate() []Step {

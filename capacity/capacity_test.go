@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -14,6 +16,7 @@ import (
 	"github.com/slaspec/slaspec/capacity"
 	"github.com/slaspec/slaspec/internal/testtool"
 	"github.com/slaspec/slaspec/loadrunner"
+	"github.com/slaspec/slaspec/loadrunner/pprofsource"
 	"github.com/slaspec/slaspec/sla"
 )
 
@@ -97,6 +100,53 @@ func TestFindCapacityStepKnee(t *testing.T) {
 	}
 }
 
+// TestFindCapacityProfilesEachStep gives each step a profile source of its
+// own (the in-process one: the service runs in this process), writing into
+// a folder named after the step; the table then says where the service
+// spent its time in the step that broke the SLA.
+func TestFindCapacityProfilesEachStep(t *testing.T) {
+	dir := t.TempDir()
+	cp := quickPlan(100, 300, 3, capacity.SearchStep)
+	cp.Resolution = 0.5 // 200 passes, 300 breaks: no bisection
+	var asked []float64
+	cp.StepOptions = func(rate float64) []loadrunner.Option {
+		asked = append(asked, rate)
+		return []loadrunner.Option{loadrunner.WithProfileSource(pprofsource.InProcess(pprofsource.WithDir(filepath.Join(dir, capacity.StepName(rate)))))}
+	}
+	c, err := capacity.Find(within(t, t.Context()), loadrunner.HTTP(testtool.NewKnee(t, 245, 200*time.Millisecond)), capacitySLA, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table strings.Builder
+	capacity.Write(&table, c)
+	t.Log("\n" + table.String())
+	bound := c.BoundingStep()
+	if bound == nil || bound.Status != sla.Failed {
+		t.Skipf("no step broke the SLA on this machine now: %s", c.Knee)
+	}
+	if !slices.Equal(asked, rates(c.Steps)) {
+		t.Errorf("StepOptions was asked for %v, the steps ran %v", asked, rates(c.Steps))
+	}
+	for _, s := range c.Steps {
+		want := filepath.Join(dir, capacity.StepName(s.Rate))
+		if p := s.Result.Profiles; p == nil || p.Dir != want || p.Alloc == nil {
+			t.Errorf("the step at %g req/s: profiles %+v, want the folder %s", s.Rate, p, want)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(want, "allocs.pb.gz")); err != nil {
+			t.Errorf("the step at %g req/s: %v", s.Rate, err)
+		}
+	}
+	for _, want := range []string{
+		fmt.Sprintf("  the service at %s req/s, the step that broke the SLA:\n", sla.FormatNumber(bound.Rate)),
+		"  profiles   runtime/pprof (in-process)", "files in " + filepath.Join(dir, capacity.StepName(bound.Rate)),
+	} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+}
+
 // TestFindCapacityBinary narrows on the same knee with a binary search: 50,
 // 600, 325, then halves until the bracket is within 5%.
 func TestFindCapacityBinary(t *testing.T) {
@@ -139,6 +189,9 @@ func find(t *testing.T, url string, cp capacity.Plan, excuse func() (string, boo
 		t.Skipf("the search cannot tell on this machine now: %s", c.Knee)
 	}
 	best, bound := c.Best(), lowestFailAbove(c)
+	if got := c.BoundingStep(); got != bound {
+		t.Errorf("BoundingStep %+v, want the lowest step above the capacity that did not pass, %+v", got, bound)
+	}
 	if c.Status != sla.Passed || best == nil || bound == nil || !strings.Contains(c.Knee, "broke it") {
 		if excuse != nil {
 			if why, ok := excuse(); ok {

@@ -41,6 +41,21 @@ func Write(w io.Writer, c *Result) {
 	for _, n := range c.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
+	if b := c.BoundingStep(); b != nil && b.Result != nil && (b.Result.Profiles != nil || b.Result.Runtime != nil) {
+		fmt.Fprintf(w, "  %s:\n", BoundingHeading(b))
+		sla.WriteService(w, b.Result)
+	}
+}
+
+// BoundingHeading heads what the step bounding a capacity read of the
+// service (Result.BoundingStep): "the service at 1500 req/s, the step
+// that broke the SLA" (or "that could not tell", when inconclusive).
+func BoundingHeading(s *Step) string {
+	did := "could not tell"
+	if s.Status == sla.Failed {
+		did = "broke the SLA"
+	}
+	return fmt.Sprintf("the service at %s req/s, the step that %s", sla.FormatNumber(s.Rate), did)
 }
 
 // Headline is the capacity in a few words: "capacity 200 req/s",

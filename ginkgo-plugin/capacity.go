@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 
@@ -37,8 +38,12 @@ import (
 //		Expect(c.CapacityRPS).To(BeNumerically(">=", 800))
 //	}, SpecTimeout(10*time.Minute))
 //
-// Options: WithName, WithOperationID and WithRunOptions apply; WithSLA is not
-// needed (sla is the search's).
+// Options: WithName, WithOperationID, WithRunOptions and WithProfile (or
+// SLASPEC_PROFILE) apply; WithSLA is not needed (sla is the search's).
+// Profiled, each step profiles the service into a folder of its own under
+// the spec's (profiles/<spec>/step-<rate>rps), and the step table is
+// followed by where the service spent its time in the step that broke the
+// SLA.
 func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, cp capacity.Plan, opts ...LoadOption) *capacity.Result {
 	ginkgo.GinkgoHelper()
 	mustRunInSpec("LoadCapacity")
@@ -73,6 +78,17 @@ func LoadCapacity(ctx context.Context, target loadrunner.Target, budget string, 
 		return nil
 	})}, spec.runOpts...)
 	runOpts = append(runOpts, cfg.safety()...)
+	if dir, profile := spec.profiler(cfg); profile != nil {
+		// Each step profiles the service into a folder of its own.
+		own := cp.StepOptions
+		cp.StepOptions = func(rate float64) []loadrunner.Option {
+			var opts []loadrunner.Option
+			if own != nil {
+				opts = own(rate)
+			}
+			return append(opts, profile(filepath.Join(dir, capacity.StepName(rate))))
+		}
+	}
 	highest := loadrunner.Plan{Rate: cp.Max, Duration: cp.StepDuration, Warmup: cp.Warmup}
 	if err := loadrunner.CheckSafety(highest, target, runOpts...); err != nil {
 		ginkgo.Fail(fmt.Sprintf("slaspec: %s: the highest step, %g req/s: %v", spec.name, cp.Max, err))

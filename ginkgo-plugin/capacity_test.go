@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slaspec/slaspec/capacity"
 	"github.com/slaspec/slaspec/internal/testtool"
 	"github.com/slaspec/slaspec/sla"
 )
@@ -24,6 +25,7 @@ func TestLoadCapacityReports(t *testing.T) {
 		t.Fatalf("capacity suite: %v\n%s", err, out)
 	}
 	doc := readReport(t, dir, string(out))
+	bounding := "" // the heading of the profiled search's bounding step
 	if len(doc.Operations) != 2 {
 		t.Fatalf("%d entries, want 2\n%s", len(doc.Operations), out)
 	}
@@ -46,12 +48,26 @@ func TestLoadCapacityReports(t *testing.T) {
 		if !starved && (c.Status != sla.Passed || e.Result.Plan.Rate != c.CapacityRPS) { // the step's planned rate (PlannedRate is what its schedule measured)
 			t.Errorf("entry %q: the result attached should be the step at the capacity %.0f req/s, is at %.0f", e.Name, c.CapacityRPS, e.Result.Plan.Rate)
 		}
+		if e.Name != "starved generator" {
+			// WithProfile: each step profiled the service into its own folder.
+			for _, s := range c.Steps {
+				want := filepath.Join(dir, "profiles", "capacity_of_a_serialised_service", capacity.StepName(s.Rate))
+				if p := s.Result.Profiles; p == nil || p.Dir != want {
+					t.Errorf("entry %q, step at %g req/s: profiles %+v, want the folder %s", e.Name, s.Rate, p, want)
+				} else if _, err := os.Stat(filepath.Join(want, "allocs.pb.gz")); err != nil {
+					t.Errorf("entry %q, step at %g req/s: %v", e.Name, s.Rate, err)
+				}
+			}
+			if b := c.BoundingStep(); b != nil {
+				bounding = capacity.BoundingHeading(b)
+			}
+		}
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "sla-report.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Capacity search", "Capacity: p99 latency against offered rate", "Capacity: error rate against offered rate", "the capacity shown is a lower bound"} {
+	for _, want := range []string{"Capacity search", "Capacity: p99 latency against offered rate", "Capacity: error rate against offered rate", "the capacity shown is a lower bound", bounding} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("HTML report lacks %q", want)
 		}

@@ -78,8 +78,9 @@ type Config struct {
 
 // WithProfile profiles the Go service whose net/http/pprof endpoints are at
 // url over a spec's measured window (CPU, allocations, goroutines), into
-// the report folder's profiles/<spec>/; the reports and a failure message
-// name the top frames. Given to Enable it applies to every load spec (see
+// the report folder's profiles/<spec>/ (a capacity search: each step into
+// profiles/<spec>/step-<rate>rps/); the reports and a failure message name
+// the top frames. Given to Enable it applies to every load spec (see
 // Config.Profile); given to Load or LoadCapacity, to that spec, overriding
 // the suite's.
 //

@@ -77,6 +77,19 @@ func currentConfig() (Config, error) {
 	return resolve(opts, environment)
 }
 
+// profiler returns, when the spec or the configuration names a service to
+// profile, the spec's profile folder and the option that profiles the
+// service into a folder; nil otherwise.
+func (s loadSpec) profiler(cfg Config) (string, func(dir string) loadrunner.Option) {
+	url := cmp.Or(s.profile, cfg.Profile)
+	if url == "" {
+		return "", nil
+	}
+	return pprofsource.RunDir(filepath.Join(cfg.ReportDir, "profiles"), s.name), func(dir string) loadrunner.Option {
+		return loadrunner.WithProfileSource(pprofsource.Remote(url, pprofsource.WithDir(dir), pprofsource.WithAllowHosts(cfg.ProfileAllow...)))
+	}
+}
+
 // Load runs plan against target from inside a spec and returns the result.
 // The plan is adjusted by the configuration (rate scale, duration override,
 // shard, aligned start); a progress reporter shows live figures when Ginkgo
@@ -123,9 +136,8 @@ func Load(ctx context.Context, plan loadrunner.Plan, target loadrunner.Target, o
 		return nil
 	})}, spec.runOpts...)
 	runOpts = append(runOpts, cfg.safety()...)
-	if url := cmp.Or(spec.profile, cfg.Profile); url != "" {
-		dir := pprofsource.RunDir(filepath.Join(cfg.ReportDir, "profiles"), spec.name)
-		runOpts = append(runOpts, loadrunner.WithProfileSource(pprofsource.Remote(url, pprofsource.WithDir(dir), pprofsource.WithAllowHosts(cfg.ProfileAllow...))))
+	if dir, profile := spec.profiler(cfg); profile != nil {
+		runOpts = append(runOpts, profile(dir))
 	}
 	entry, err := spec.run(ctx, cfg.Apply(plan, time.Now()), target, runOpts)
 	if err != nil {

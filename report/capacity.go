@@ -35,6 +35,11 @@ type htmlCapacity struct {
 	Notes                  []string
 	Table                  *htmlTable
 	Charts                 []*svgChart
+	// Bounding is the service section of the step that bounds the
+	// capacity from above, under its heading, when that step read the
+	// service.
+	BoundingHeading string
+	Bounding        *htmlProfiles
 }
 
 // capacityHTML draws an entry's capacity search: the capacity and knee, the
@@ -52,7 +57,8 @@ const capacityHTML = `{{define "capacity"}}<h3>Capacity search</h3>
 <div class="charts">
 {{range .Charts}}{{template "chart" .}}{{end}}
 </div>
-{{end}}`
+{{with .Bounding}}<h4>{{$.BoundingHeading}}</h4>
+{{template "profiles" .}}{{end}}{{end}}`
 
 // buildCapacity lays out an entry's capacity search, nil without one.
 func buildCapacity(id string, c *capacity.Result) *htmlCapacity {
@@ -78,6 +84,11 @@ func buildCapacity(id string, c *capacity.Result) *htmlCapacity {
 	hc.Charts = []*svgChart{capacityLatencyChart(id+"-capacity-p99", c), capacityErrorChart(id+"-capacity-errors", c)}
 	for _, ch := range hc.Charts {
 		cleanChart(ch)
+	}
+	if b := c.BoundingStep(); b != nil && b.Result != nil {
+		if hc.Bounding = buildProfiles(b.Result); hc.Bounding != nil {
+			hc.BoundingHeading = txt(capacity.BoundingHeading(b))
+		}
 	}
 	return hc
 }
@@ -302,4 +313,8 @@ func writeMarkdownCapacity(w io.Writer, c *capacity.Result) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", fmtRate(s.Rate), mdCell(statusIcon(s.Status)+" "+statusWord(s.Status)), p99, errs, delivered, sat)
 	}
 	fmt.Fprint(w, "\n</details>\n\n")
+	if b := c.BoundingStep(); b != nil && b.Result != nil && (b.Result.Profiles != nil || b.Result.Runtime != nil) {
+		fmt.Fprintf(w, "%s:\n\n", mdText(capacity.BoundingHeading(b)))
+		writeMarkdownService(w, b.Result)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slaspec/slaspec/capacity"
 	"github.com/slaspec/slaspec/internal/testtool"
+	"github.com/slaspec/slaspec/loadrunner"
 	"github.com/slaspec/slaspec/report"
 	"github.com/slaspec/slaspec/sla"
 )
@@ -137,4 +138,35 @@ func between(s, from, to string) string {
 	}
 	body, _, _ := strings.Cut(rest, to)
 	return body
+}
+
+func TestCapacityRenderingProfiledStep(t *testing.T) {
+	d, c := capacityDocument(t)
+	// The step at 300 req/s, which broke the SLA, profiled the service.
+	c.Steps[2].Result.Profiles = &loadrunner.Profiles{Source: "pprof http://127.0.0.1:6060/debug/pprof/", Dir: "profiles/items/step-300rps", CPURate: 100,
+		CPU: &loadrunner.ProfileSummary{File: "profiles/items/step-300rps/cpu.pb.gz", TopOwn: []loadrunner.Frame{{Function: "example.com/shop/items.scanAll", Flat: 0.5, Cum: 0.71}}}}
+	for _, r := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"html", func(b *bytes.Buffer) error { return report.WriteHTML(b, d) }},
+		{"markdown", func(b *bytes.Buffer) error { return report.WriteMarkdown(b, d) }},
+	} {
+		t.Run(r.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := r.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"the service at 300 req/s, the step that broke the SLA", "71% items.scanAll", "profiles/items/step-300rps/cpu.pb.gz"} {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("%s lacks %q:\n%s", r.name, want, b.String())
+				}
+			}
+		})
+	}
+	var text strings.Builder
+	capacity.Write(&text, c)
+	if !strings.Contains(text.String(), "  the service at 300 req/s, the step that broke the SLA:\n  profiles   pprof http://127.0.0.1:6060/debug/pprof/") {
+		t.Errorf("the step table is not followed by the profiled step:\n%s", text.String())
+	}
 }

@@ -326,4 +326,4 @@ func cleanChart(c *svgChart) {
 }
 
 // pageTemplate is parsed once; a template error is a bug caught by every test.
-var pageTemplate = template.Must(template.New("page").Parse(pageHTML + chartHTML + capacityHTML))
+var pageTemplate = template.Must(template.New("page").Parse(pageHTML + chartHTML + capacityHTML + profilesHTML))

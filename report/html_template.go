@@ -67,16 +67,7 @@ const pageHTML = `<!DOCTYPE html>
 {{end}}{{range .Warnings}}<p class="warn">⚠ {{.}}</p>
 {{end}}{{end}}{{with .Profiles}}
 <h3>Service runtime and profiles in the measured window</h3>
-{{with .Runtime}}<p class="info">runtime: {{.}}</p>
-{{end}}{{with .Profiling}}<p class="info">profiles: {{.}}</p>
-{{end}}{{if .Rows}}<table class="profiles">
-<thead><tr><th>profile</th><th>top functions (service code, cumulative)</th><th>file</th></tr></thead>
-<tbody>
-{{range .Rows}}<tr><td>{{.Kind}}</td><td class="mono">{{.Top}}</td><td class="mono">{{or .File "-"}}</td></tr>
-{{end}}</tbody>
-</table>{{end}}
-{{range .Warnings}}<p class="warn">⚠ {{.}}</p>
-{{end}}{{end}}
+{{template "profiles" .}}{{end}}
 {{else}}<p class="warn">No result was recorded for this operation.</p>
 {{end}}{{if .Sources}}<h3>Request values</h3>
 <table class="findings">

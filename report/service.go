@@ -5,6 +5,19 @@ import (
 	"github.com/slaspec/slaspec/sla"
 )
 
+// profilesHTML draws a run's service section: its runtime readings and
+// each profile's top frames with its file.
+const profilesHTML = `{{define "profiles"}}{{with .Runtime}}<p class="info">runtime: {{.}}</p>
+{{end}}{{with .Profiling}}<p class="info">profiles: {{.}}</p>
+{{end}}{{if .Rows}}<table class="profiles">
+<thead><tr><th>profile</th><th>top functions (service code, cumulative)</th><th>file</th></tr></thead>
+<tbody>
+{{range .Rows}}<tr><td>{{.Kind}}</td><td class="mono">{{.Top}}</td><td class="mono">{{or .File "-"}}</td></tr>
+{{end}}</tbody>
+</table>{{end}}
+{{range .Warnings}}<p class="warn">⚠ {{.}}</p>
+{{end}}{{end}}`
+
 // htmlProfiles is an operation's profiles section.
 type htmlProfiles struct {
 	Profiling string

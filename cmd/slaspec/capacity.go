@@ -31,6 +31,7 @@ type capacityFlags struct {
 	remote                             remoteFlags
 	redact                             redactFlag
 	conn                               connFlags
+	profile                            profileFlags
 }
 
 func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -57,6 +58,7 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	f.conn.register(fs)
 	f.remote.register(fs)
 	f.redact.register(fs)
+	f.profile.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -70,6 +72,17 @@ func runCapacity(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	opts := f.remote.options()
+	if f.profile.url != "" {
+		// Each step profiles the service into a folder of its own.
+		if _, err := f.profile.options(f.jsonOut, ""); err != nil {
+			fmt.Fprintf(stderr, "slaspec capacity: %s\n", errorText(err))
+			return exitUsage
+		}
+		f.cp.StepOptions = func(rate float64) []loadrunner.Option {
+			popts, _ := f.profile.options(f.jsonOut, capacity.StepName(rate))
+			return popts
+		}
+	}
 	highest := loadrunner.Plan{Rate: f.cp.Max, Duration: f.cp.StepDuration, Warmup: f.cp.Warmup}
 	if err := loadrunner.CheckSafety(highest, target, opts...); err != nil {
 		fmt.Fprintf(stderr, "slaspec capacity: -max %g: %v\n", f.cp.Max, err)

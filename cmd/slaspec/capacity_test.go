@@ -38,6 +38,7 @@ func TestCapacityBadFlags(t *testing.T) {
 		{"not a number", []string{"-url", url, "-sla", sla, "-max", "lots"}, `invalid value "lots" for flag -max`},
 		{"too long", []string{"-url", url, "-sla", "p99.9<1s", "-min", "1", "-max-time", "1m"}, "more than MaxTotal 1m0s"},
 		{"extra argument", []string{"-url", url, "-sla", sla, "extra"}, `unexpected argument "extra"`},
+		{"remote profile", []string{"-url", url, "-sla", sla, "-profile", "http://192.0.2.1:6060/debug/pprof/"}, "-profile: pprofsource: pprof http://192.0.2.1:6060/debug/pprof/: host 192.0.2.1 is outside loopback"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

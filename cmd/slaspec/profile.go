@@ -11,7 +11,8 @@ import (
 	"github.com/slaspec/slaspec/loadrunner/pprofsource"
 )
 
-// profileFlags are -profile and -profile-dir, shared by attack and contract.
+// profileFlags are -profile and -profile-dir, shared by attack, contract and
+// capacity.
 type profileFlags struct{ url, dir string }
 
 func (p *profileFlags) register(fs *flag.FlagSet) {

@@ -68,6 +68,27 @@ func TestContractProfilesEachOperation(t *testing.T) {
 	}
 }
 
+func TestCapacityProfilesEachStep(t *testing.T) {
+	url := bookstore(t, true)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "search.json")
+	// p99<1ms breaks at the lowest rate: the search ends at its first step.
+	code, stdout, stderr := run(t, "capacity", "-url", url+"/search?q=river", "-sla", "p99<1ms", "-min", "20", "-max", "40",
+		"-steps", "2", "-step-duration", "1s", "-warmup", "0s", "-q", "-json", out, "-profile", url+"/debug/pprof/")
+	if code != exitFail && code != exitInconclusive {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	step := filepath.Join(dir, "search.profiles", "step-20rps")
+	for _, want := range []string{"  the service at 20 req/s, the step that ", "files in " + step, "rankQuadratic"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(step, "cpu.pb.gz")); err != nil {
+		t.Errorf("profile file: %v", err)
+	}
+}
+
 func TestProfileFlagRefusesRemoteHosts(t *testing.T) {
 	url := bookstore(t, false)
 	t.Setenv(loadrunner.AllowHostsEnv, "")

@@ -6,6 +6,9 @@ package capacitysuite
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	_ "net/http/pprof"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +27,16 @@ func TestCapacitySuite(t *testing.T) {
 }
 
 var _ = ginkgoplugin.Enable(ginkgoplugin.WithReports("sla-report"))
+
+// pprofURL is this process's net/http/pprof, which the serialised
+// service's search profiles (the service runs in the process).
+var pprofURL string
+
+var _ = BeforeSuite(func() {
+	srv := httptest.NewServer(http.DefaultServeMux) // net/http/pprof's handlers
+	DeferCleanup(srv.Close)
+	pprofURL = srv.URL + "/debug/pprof/"
+})
 
 // sleeper is a target that takes d per request, one request at a time when
 // serial.
@@ -50,7 +63,8 @@ func plan(min, max float64, steps int) capacity.Plan {
 
 var _ = Describe("capacity", func() {
 	It("of a serialised service", Label("capacity"), func(ctx SpecContext) {
-		c := ginkgoplugin.LoadCapacity(ctx, sleeper(4*time.Millisecond, true), "p50<20ms, errors<1%", plan(100, 300, 3))
+		c := ginkgoplugin.LoadCapacity(ctx, sleeper(4*time.Millisecond, true), "p50<20ms, errors<1%", plan(100, 300, 3),
+			ginkgoplugin.WithProfile(pprofURL))
 		if c.GeneratorBound { // a machine too busy for the generator: the search says so
 			Skip("the generator, not the service, bounded the search: " + c.Knee)
 		}
