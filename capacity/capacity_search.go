@@ -363,6 +363,16 @@ func (c *Result) BoundingStep() *Step {
 	return bound
 }
 
+// ServiceAtBound returns the bounding step (BoundingStep) when it read the
+// service (its profiles or runtime readings: a profiled search), nil
+// otherwise: the step whose service section follows the step table.
+func (c *Result) ServiceAtBound() *Step {
+	if b := c.BoundingStep(); b != nil && b.Result != nil && (b.Result.Profiles != nil || b.Result.Runtime != nil) {
+		return b
+	}
+	return nil
+}
+
 // StepsByRate returns a copy of the steps ordered by offered rate (a binary
 // search runs them out of order).
 func (c *Result) StepsByRate() []Step {

@@ -41,14 +41,14 @@ func Write(w io.Writer, c *Result) {
 	for _, n := range c.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
-	if b := c.BoundingStep(); b != nil && b.Result != nil && (b.Result.Profiles != nil || b.Result.Runtime != nil) {
+	if b := c.ServiceAtBound(); b != nil {
 		fmt.Fprintf(w, "  %s:\n", BoundingHeading(b))
 		sla.WriteService(w, b.Result)
 	}
 }
 
 // BoundingHeading heads what the step bounding a capacity read of the
-// service (Result.BoundingStep): "the service at 1500 req/s, the step
+// service (Result.ServiceAtBound): "the service at 1500 req/s, the step
 // that broke the SLA" (or "that could not tell", when inconclusive).
 func BoundingHeading(s *Step) string {
 	did := "could not tell"

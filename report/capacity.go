@@ -85,10 +85,8 @@ func buildCapacity(id string, c *capacity.Result) *htmlCapacity {
 	for _, ch := range hc.Charts {
 		cleanChart(ch)
 	}
-	if b := c.BoundingStep(); b != nil && b.Result != nil {
-		if hc.Bounding = buildProfiles(b.Result); hc.Bounding != nil {
-			hc.BoundingHeading = txt(capacity.BoundingHeading(b))
-		}
+	if b := c.ServiceAtBound(); b != nil {
+		hc.Bounding, hc.BoundingHeading = buildProfiles(b.Result), txt(capacity.BoundingHeading(b))
 	}
 	return hc
 }
@@ -313,7 +311,7 @@ func writeMarkdownCapacity(w io.Writer, c *capacity.Result) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", fmtRate(s.Rate), mdCell(statusIcon(s.Status)+" "+statusWord(s.Status)), p99, errs, delivered, sat)
 	}
 	fmt.Fprint(w, "\n</details>\n\n")
-	if b := c.BoundingStep(); b != nil && b.Result != nil && (b.Result.Profiles != nil || b.Result.Runtime != nil) {
+	if b := c.ServiceAtBound(); b != nil {
 		fmt.Fprintf(w, "%s:\n\n", mdText(capacity.BoundingHeading(b)))
 		writeMarkdownService(w, b.Result)
 	}

@@ -74,6 +74,9 @@ func TestCapacityRendering(t *testing.T) {
 			t.Errorf("%s has a coordinate that is not a number", id)
 		}
 	}
+	if strings.Contains(md.String(), "the service at") || strings.Contains(html, "the service at") {
+		t.Errorf("an unprofiled search shows a service section for its bounding step")
+	}
 	for _, want := range []string{"**capacity 200 req/s**", "knee between 200 and 300 req/s", "<summary>capacity steps</summary>", "| 300 | ❌ fail |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
